@@ -1,0 +1,403 @@
+// Writes one ingestion batch (runs, steps, calls, scores) in a single transaction and keeps the
+// hourly rollups in step with it. Calls are idempotent by id: a batch re-sent by a retrying exporter
+// is stored once and counted once.
+import type Database from 'better-sqlite3';
+import { DDSketch } from '@datadog/sketches-js';
+import { redactAttributes, redactSecrets } from '../../shared/redact';
+import { applyContentMode } from './contentPolicy';
+import type { CallRecord, ContentMode, CostSource, IngestBatch, RunRecord, ScoreRecord, StepRecord } from './records';
+import { rollupDimensions, rollupKeyString, type RollupDimensions } from './rollupKey';
+
+export interface CostEstimate {
+  costUsd: number;
+  source: CostSource;
+}
+
+export interface BatchWriterOptions {
+  contentMode: ContentMode;
+  /** Prices a call that carries no cost of its own; null when the model is unknown. */
+  costFor?: (call: CallRecord) => CostEstimate | null;
+}
+
+export interface WriteResult {
+  runs: number;
+  steps: number;
+  calls: number;
+  duplicateCalls: number;
+  scores: number;
+}
+
+interface RollupDelta {
+  dims: RollupDimensions;
+  calls: number;
+  errors: number;
+  cancelled: number;
+  rateLimited: number;
+  cacheHits: number;
+  lengthStops: number;
+  streamedWithoutUsage: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  latencies: number[];
+  ttftSum: number;
+  ttftCount: number;
+  qualitySum: number;
+  qualityCount: number;
+}
+
+const SKETCH_ACCURACY = 0.01;
+
+export class BatchWriter {
+  private readonly insertRunStub: Database.Statement;
+  private readonly upsertRun: Database.Statement;
+  private readonly upsertStep: Database.Statement;
+  private readonly insertCall: Database.Statement;
+  private readonly insertScore: Database.Statement;
+  private readonly callForScore: Database.Statement;
+  private readonly readRollupSketch: Database.Statement;
+  private readonly upsertRollup: Database.Statement;
+  private readonly writeTransaction: (batch: IngestBatch) => WriteResult;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: BatchWriterOptions,
+  ) {
+    this.insertRunStub = db.prepare(
+      `INSERT OR IGNORE INTO runs (id, source, started_at, status) VALUES (?, ?, ?, 'unset')`,
+    );
+    this.upsertRun = db.prepare(`
+      INSERT INTO runs (id, name, source, started_at, ended_at, status, exit_code, command, service_name, attributes)
+      VALUES (@id, @name, @source, @startedAt, @endedAt, @status, @exitCode, @command, @serviceName, @attributes)
+      ON CONFLICT(id) DO UPDATE SET
+        name = COALESCE(excluded.name, runs.name),
+        started_at = MIN(runs.started_at, excluded.started_at),
+        ended_at = CASE WHEN runs.ended_at IS NULL THEN excluded.ended_at
+                        WHEN excluded.ended_at IS NULL THEN runs.ended_at
+                        ELSE MAX(runs.ended_at, excluded.ended_at) END,
+        status = CASE WHEN excluded.status = 'error' OR runs.status = 'error' THEN 'error'
+                      WHEN excluded.status = 'ok' THEN 'ok' ELSE runs.status END,
+        exit_code = COALESCE(excluded.exit_code, runs.exit_code),
+        command = COALESCE(excluded.command, runs.command),
+        service_name = COALESCE(excluded.service_name, runs.service_name),
+        attributes = COALESCE(excluded.attributes, runs.attributes)`);
+    this.upsertStep = db.prepare(`
+      INSERT INTO steps (id, run_id, parent_step_id, worker, kind, started_at, ended_at, status, error_message, attributes)
+      VALUES (@id, @runId, @parentStepId, @worker, @kind, @startedAt, @endedAt, @status, @errorMessage, @attributes)
+      ON CONFLICT(id) DO UPDATE SET
+        ended_at = COALESCE(excluded.ended_at, steps.ended_at),
+        status = excluded.status,
+        error_message = COALESCE(excluded.error_message, steps.error_message)`);
+    this.insertCall = db.prepare(`
+      INSERT OR IGNORE INTO calls (
+        id, run_id, step_id, worker, source, provider, operation, request_model, response_model,
+        temperature, max_tokens, top_p, stream, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
+        cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
+        error_type, error_message, prompt_id, prompt_version, prompt_fingerprint, source_file, source_line,
+        input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id)
+      VALUES (
+        @id, @runId, @stepId, @worker, @source, @provider, @operation, @requestModel, @responseModel,
+        @temperature, @maxTokens, @topP, @stream, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
+        @costUsd, @costSource, @startedAt, @latencyMs, @ttftMs, @finishReason, @status, @httpStatus,
+        @errorType, @errorMessage, @promptId, @promptVersion, @promptFingerprint, @sourceFile, @sourceLine,
+        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId)`);
+    this.insertScore = db.prepare(`
+      INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
+      VALUES (@callId, @runId, @worker, @name, @value, @rawValue, @label, @comment, @source, @createdAt)`);
+    this.callForScore = db.prepare(
+      `SELECT worker, run_id AS runId, request_model AS requestModel, response_model AS responseModel,
+              prompt_version AS promptVersion, prompt_fingerprint AS promptFingerprint, started_at AS startedAt
+       FROM calls WHERE id = ?`,
+    );
+    this.readRollupSketch = db.prepare(
+      `SELECT latency_sketch FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start = ?`,
+    );
+    this.upsertRollup = db.prepare(`
+      INSERT INTO call_rollups (worker, model, prompt_version, bucket_start, calls, errors, cancelled, rate_limited,
+        cache_hits, length_stops, streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
+        cost_usd, latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count, latency_sketch)
+      VALUES (@worker, @model, @promptVersion, @bucketStart, @calls, @errors, @cancelled, @rateLimited,
+        @cacheHits, @lengthStops, @streamedWithoutUsage, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
+        @costUsd, @latencySum, @latencyCount, @ttftSum, @ttftCount, @qualitySum, @qualityCount, @sketch)
+      ON CONFLICT(worker, model, prompt_version, bucket_start) DO UPDATE SET
+        calls = calls + excluded.calls, errors = errors + excluded.errors, cancelled = cancelled + excluded.cancelled,
+        rate_limited = rate_limited + excluded.rate_limited, cache_hits = cache_hits + excluded.cache_hits,
+        length_stops = length_stops + excluded.length_stops,
+        streamed_without_usage = streamed_without_usage + excluded.streamed_without_usage,
+        input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+        cost_usd = cost_usd + excluded.cost_usd, latency_sum = latency_sum + excluded.latency_sum,
+        latency_count = latency_count + excluded.latency_count, ttft_sum = ttft_sum + excluded.ttft_sum,
+        ttft_count = ttft_count + excluded.ttft_count, quality_sum = quality_sum + excluded.quality_sum,
+        quality_count = quality_count + excluded.quality_count,
+        latency_sketch = COALESCE(excluded.latency_sketch, latency_sketch)`);
+    this.writeTransaction = db.transaction((batch: IngestBatch) => this.writeAll(batch));
+  }
+
+  /** Writes the batch atomically: either every row is stored or none is. */
+  write(batch: IngestBatch): WriteResult {
+    return this.writeTransaction(batch);
+  }
+
+  private writeAll(batch: IngestBatch): WriteResult {
+    const result: WriteResult = { runs: 0, steps: 0, calls: 0, duplicateCalls: 0, scores: 0 };
+    for (const run of batch.runs) {
+      this.upsertRun.run(runRow(run));
+      result.runs++;
+    }
+    // Steps and calls may name a run that arrives later (spans come in any order): create a stub now.
+    const runStarts = new Map<string, { source: string; startedAt: number }>();
+    const noteRun = (runId: string | null | undefined, source: string, startedAt: number) => {
+      if (!runId) return;
+      const seen = runStarts.get(runId);
+      if (!seen || startedAt < seen.startedAt) runStarts.set(runId, { source, startedAt });
+    };
+    for (const step of batch.steps) noteRun(step.runId, 'otlp', step.startedAt);
+    for (const call of batch.calls) noteRun(call.runId, call.source, call.startedAt);
+    for (const [runId, { source, startedAt }] of runStarts) this.insertRunStub.run(runId, source, startedAt);
+
+    for (const step of batch.steps) {
+      this.upsertStep.run(stepRow(step));
+      result.steps++;
+    }
+
+    const deltas = new Map<string, RollupDelta>();
+    for (const call of batch.calls) {
+      const row = this.callRow(call);
+      const info = this.insertCall.run(row);
+      if (info.changes === 0) {
+        result.duplicateCalls++;
+        continue;
+      }
+      result.calls++;
+      addCallToRollup(deltas, call, row.costUsd);
+    }
+    for (const score of batch.scores) {
+      const call = score.callId ? (this.callForScore.get(score.callId) as CallDimensionsRow | undefined) : undefined;
+      this.insertScore.run(scoreRow(score, call));
+      result.scores++;
+      if (call && typeof score.value === 'number' && Number.isFinite(score.value)) {
+        const delta = deltaFor(deltas, rollupDimensions(call));
+        delta.qualitySum += score.value;
+        delta.qualityCount++;
+      }
+    }
+    for (const delta of deltas.values()) this.applyRollup(delta);
+    return result;
+  }
+
+  private callRow(call: CallRecord) {
+    let costUsd = call.costUsd ?? null;
+    let costSource: CostSource | null = call.costSource ?? (costUsd !== null ? 'client' : null);
+    if (costUsd === null && this.options.costFor) {
+      const estimate = this.options.costFor(call);
+      if (estimate) {
+        costUsd = estimate.costUsd;
+        costSource = estimate.source;
+      }
+    }
+    const mode = this.options.contentMode;
+    return {
+      id: call.id,
+      runId: call.runId ?? null,
+      stepId: call.stepId ?? null,
+      worker: call.worker ?? null,
+      source: call.source,
+      provider: call.provider ?? null,
+      operation: call.operation,
+      requestModel: call.requestModel ?? null,
+      responseModel: call.responseModel ?? null,
+      temperature: call.temperature ?? null,
+      maxTokens: call.maxTokens ?? null,
+      topP: call.topP ?? null,
+      stream: boolOrNull(call.stream),
+      inputTokens: call.inputTokens ?? null,
+      outputTokens: call.outputTokens ?? null,
+      cachedTokens: call.cachedTokens ?? null,
+      reasoningTokens: call.reasoningTokens ?? null,
+      costUsd,
+      costSource: costSource ?? (costUsd === null ? 'unknown' : null),
+      startedAt: call.startedAt,
+      latencyMs: call.latencyMs ?? null,
+      ttftMs: call.ttftMs ?? null,
+      finishReason: call.finishReason ?? null,
+      status: call.status,
+      httpStatus: call.httpStatus ?? null,
+      errorType: call.errorType ?? null,
+      errorMessage: call.errorMessage ? redactSecrets(call.errorMessage) : null,
+      promptId: call.promptId ?? null,
+      promptVersion: call.promptVersion ?? null,
+      promptFingerprint: call.promptFingerprint ?? null,
+      sourceFile: call.sourceFile ?? null,
+      sourceLine: call.sourceLine ?? null,
+      inputText: applyContentMode(call.inputText, mode),
+      outputText: applyContentMode(call.outputText, mode),
+      contentMode: mode,
+      cacheHit: boolOrNull(call.cacheHit),
+      variant: call.variant ?? null,
+      retryCount: call.retryCount ?? null,
+      traceId: call.traceId ?? null,
+      spanId: call.spanId ?? null,
+    };
+  }
+
+  private applyRollup(delta: RollupDelta): void {
+    const { worker, model, promptVersion, bucketStart } = delta.dims;
+    let sketchBytes: Buffer | null = null;
+    if (delta.latencies.length > 0) {
+      const existing = this.readRollupSketch.get(worker, model, promptVersion, bucketStart) as
+        | { latency_sketch: Buffer | null }
+        | undefined;
+      const sketch = existing?.latency_sketch
+        ? DDSketch.fromProto(existing.latency_sketch)
+        : new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
+      for (const latency of delta.latencies) sketch.accept(latency);
+      sketchBytes = Buffer.from(sketch.toProto());
+    }
+    let latencySum = 0;
+    for (const latency of delta.latencies) latencySum += latency;
+    this.upsertRollup.run({
+      worker,
+      model,
+      promptVersion,
+      bucketStart,
+      calls: delta.calls,
+      errors: delta.errors,
+      cancelled: delta.cancelled,
+      rateLimited: delta.rateLimited,
+      cacheHits: delta.cacheHits,
+      lengthStops: delta.lengthStops,
+      streamedWithoutUsage: delta.streamedWithoutUsage,
+      inputTokens: delta.inputTokens,
+      outputTokens: delta.outputTokens,
+      cachedTokens: delta.cachedTokens,
+      reasoningTokens: delta.reasoningTokens,
+      costUsd: delta.costUsd,
+      latencySum,
+      latencyCount: delta.latencies.length,
+      ttftSum: delta.ttftSum,
+      ttftCount: delta.ttftCount,
+      qualitySum: delta.qualitySum,
+      qualityCount: delta.qualityCount,
+      sketch: sketchBytes,
+    });
+  }
+}
+
+interface CallDimensionsRow {
+  worker: string | null;
+  runId: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  promptVersion: string | null;
+  promptFingerprint: string | null;
+  startedAt: number;
+}
+
+function deltaFor(deltas: Map<string, RollupDelta>, dims: RollupDimensions): RollupDelta {
+  const key = rollupKeyString(dims);
+  let delta = deltas.get(key);
+  if (!delta) {
+    delta = {
+      dims,
+      calls: 0,
+      errors: 0,
+      cancelled: 0,
+      rateLimited: 0,
+      cacheHits: 0,
+      lengthStops: 0,
+      streamedWithoutUsage: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+      latencies: [],
+      ttftSum: 0,
+      ttftCount: 0,
+      qualitySum: 0,
+      qualityCount: 0,
+    };
+    deltas.set(key, delta);
+  }
+  return delta;
+}
+
+function addCallToRollup(deltas: Map<string, RollupDelta>, call: CallRecord, costUsd: number | null): void {
+  const delta = deltaFor(deltas, rollupDimensions(call));
+  delta.calls++;
+  if (call.status === 'error') delta.errors++;
+  if (call.status === 'cancelled') delta.cancelled++;
+  if (call.httpStatus === 429) delta.rateLimited++;
+  if (call.cacheHit) delta.cacheHits++;
+  if (call.finishReason === 'length' || call.finishReason === 'max_tokens') delta.lengthStops++;
+  if (call.stream && call.status === 'ok' && call.outputTokens == null) delta.streamedWithoutUsage++;
+  delta.inputTokens += call.inputTokens ?? 0;
+  delta.outputTokens += call.outputTokens ?? 0;
+  delta.cachedTokens += call.cachedTokens ?? 0;
+  delta.reasoningTokens += call.reasoningTokens ?? 0;
+  delta.costUsd += costUsd ?? 0;
+  if (typeof call.latencyMs === 'number' && Number.isFinite(call.latencyMs) && call.latencyMs >= 0) {
+    delta.latencies.push(call.latencyMs);
+  }
+  if (typeof call.ttftMs === 'number' && Number.isFinite(call.ttftMs)) {
+    delta.ttftSum += call.ttftMs;
+    delta.ttftCount++;
+  }
+}
+
+function boolOrNull(value: boolean | null | undefined): number | null {
+  return value === null || value === undefined ? null : value ? 1 : 0;
+}
+
+function attributesJson(attributes: Record<string, unknown> | null | undefined): string | null {
+  if (!attributes || Object.keys(attributes).length === 0) return null;
+  return JSON.stringify(redactAttributes(attributes));
+}
+
+function runRow(run: RunRecord) {
+  return {
+    id: run.id,
+    name: run.name ?? null,
+    source: run.source,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt ?? null,
+    status: run.status,
+    exitCode: run.exitCode ?? null,
+    command: run.command ? redactSecrets(run.command) : null,
+    serviceName: run.serviceName ?? null,
+    attributes: attributesJson(run.attributes),
+  };
+}
+
+function stepRow(step: StepRecord) {
+  return {
+    id: step.id,
+    runId: step.runId,
+    parentStepId: step.parentStepId ?? null,
+    worker: step.worker,
+    kind: step.kind,
+    startedAt: step.startedAt,
+    endedAt: step.endedAt ?? null,
+    status: step.status,
+    errorMessage: step.errorMessage ? redactSecrets(step.errorMessage) : null,
+    attributes: attributesJson(step.attributes),
+  };
+}
+
+function scoreRow(score: ScoreRecord, call: CallDimensionsRow | undefined) {
+  return {
+    callId: score.callId ?? null,
+    runId: score.runId ?? call?.runId ?? null,
+    worker: call?.worker ?? null,
+    name: score.name,
+    value: score.value ?? null,
+    rawValue: score.rawValue ?? null,
+    label: score.label ?? null,
+    comment: score.comment ?? null,
+    source: score.source,
+    createdAt: score.createdAt,
+  };
+}

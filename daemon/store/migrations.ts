@@ -1,0 +1,159 @@
+// Versioned, forward-only schema migrations. The applied version lives in SQLite's `user_version`.
+// Never edit a shipped migration: add a new one at the end.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'runs, steps, calls, scores, hourly rollups',
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        source TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        status TEXT NOT NULL DEFAULT 'unset',
+        exit_code INTEGER,
+        command TEXT,
+        service_name TEXT,
+        attributes TEXT
+      );
+      CREATE INDEX runs_started_at ON runs(started_at);
+
+      CREATE TABLE steps (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        parent_step_id TEXT,
+        worker TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        status TEXT NOT NULL DEFAULT 'unset',
+        error_message TEXT,
+        attributes TEXT
+      );
+      CREATE INDEX steps_run ON steps(run_id);
+      CREATE INDEX steps_worker_time ON steps(worker, started_at);
+
+      CREATE TABLE calls (
+        id TEXT PRIMARY KEY,
+        run_id TEXT REFERENCES runs(id) ON DELETE CASCADE,
+        step_id TEXT,
+        worker TEXT,
+        source TEXT NOT NULL,
+        provider TEXT,
+        operation TEXT NOT NULL,
+        request_model TEXT,
+        response_model TEXT,
+        temperature REAL,
+        max_tokens INTEGER,
+        top_p REAL,
+        stream INTEGER,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cached_tokens INTEGER,
+        reasoning_tokens INTEGER,
+        cost_usd REAL,
+        cost_source TEXT,
+        started_at REAL NOT NULL,
+        latency_ms REAL,
+        ttft_ms REAL,
+        finish_reason TEXT,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        error_type TEXT,
+        error_message TEXT,
+        prompt_id TEXT,
+        prompt_version TEXT,
+        prompt_fingerprint TEXT,
+        source_file TEXT,
+        source_line INTEGER,
+        input_text TEXT,
+        output_text TEXT,
+        content_mode TEXT NOT NULL DEFAULT 'full',
+        cache_hit INTEGER,
+        variant TEXT,
+        retry_count INTEGER,
+        trace_id TEXT,
+        span_id TEXT
+      );
+      CREATE INDEX calls_worker_time ON calls(worker, started_at);
+      CREATE INDEX calls_time ON calls(started_at);
+      CREATE INDEX calls_run ON calls(run_id);
+
+      CREATE TABLE scores (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT,
+        run_id TEXT,
+        worker TEXT,
+        name TEXT NOT NULL,
+        value REAL,
+        raw_value REAL,
+        label TEXT,
+        comment TEXT,
+        source TEXT NOT NULL,
+        created_at REAL NOT NULL
+      );
+      CREATE INDEX scores_call ON scores(call_id);
+      CREATE INDEX scores_worker_time ON scores(worker, created_at);
+
+      -- One row per worker x model x prompt version x hour: what long-horizon queries read,
+      -- and what survives when raw rows pass the retention horizon.
+      CREATE TABLE call_rollups (
+        worker TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        calls INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        rate_limited INTEGER NOT NULL DEFAULT 0,
+        cache_hits INTEGER NOT NULL DEFAULT 0,
+        length_stops INTEGER NOT NULL DEFAULT 0,
+        streamed_without_usage INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_tokens INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        latency_sum REAL NOT NULL DEFAULT 0,
+        latency_count INTEGER NOT NULL DEFAULT 0,
+        ttft_sum REAL NOT NULL DEFAULT 0,
+        ttft_count INTEGER NOT NULL DEFAULT 0,
+        quality_sum REAL NOT NULL DEFAULT 0,
+        quality_count INTEGER NOT NULL DEFAULT 0,
+        latency_sketch BLOB,
+        PRIMARY KEY (worker, model, prompt_version, bucket_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX call_rollups_time ON call_rollups(bucket_start);
+    `,
+  },
+];
+
+export class StoreVersionError extends Error {}
+
+/** Apply every migration newer than the database's version, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new StoreVersionError(
+      `the store was written by a newer Flowtune (schema version ${current}, this one knows ${latest}); upgrade Flowtune or use another data dir`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,59 @@
+// The project config `flowtune.config.json` at the workspace root, as both the daemon and the editor read it.
+// Unknown keys are kept (forward compatible); every field has a default so an empty file is valid.
+import { z } from 'zod';
+
+export const contentModeSchema = z.enum(['full', 'hash', 'none']);
+
+export const evaluatorSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('is-json') }),
+  z.object({ type: z.literal('contains'), value: z.string() }),
+  z.object({ type: z.literal('icontains'), value: z.string() }),
+  z.object({ type: z.literal('regex'), value: z.string() }),
+  z.object({ type: z.literal('length'), min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() }),
+  z.object({ type: z.literal('llm-rubric'), value: z.string(), model: z.string().optional() }),
+]);
+
+export const workerConfigSchema = z.object({
+  name: z.string().min(1),
+  model: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  prompt_file: z.string().optional(),
+  evaluators: z.array(evaluatorSchema).default([]),
+  depends_on: z.array(z.string()).default([]),
+  upstream: z.string().url().optional(),
+});
+
+export const projectConfigSchema = z.looseObject({
+  workers: z.array(workerConfigSchema).default([]),
+  budgets: z
+    .object({ daily_usd: z.number().nonnegative().optional(), replay_usd: z.number().nonnegative().default(1) })
+    .default({ replay_usd: 1 }),
+  policy: z
+    .object({
+      auto_apply: z.boolean().default(false),
+      confidence_threshold: z.number().min(0.5).max(0.999).default(0.9),
+      quality_margin: z.number().min(0).max(1).default(0.02),
+    })
+    .default({ auto_apply: false, confidence_threshold: 0.9, quality_margin: 0.02 }),
+  storage: z
+    .object({
+      /** How prompt and output text is stored: full (default, needed for replays), hash, or none. */
+      content: contentModeSchema.default('full'),
+      /** Raw runs, steps and calls older than this are deleted; hourly rollups stay. */
+      retention_days: z.number().positive().default(30),
+      /** Hourly rollups older than this are deleted. */
+      rollup_retention_days: z.number().positive().default(400),
+    })
+    .default({ content: 'full', retention_days: 30, rollup_retention_days: 400 }),
+  upstream: z.string().url().optional(),
+  /** A JSON file of model prices that overrides the shipped snapshot. */
+  prices_file: z.string().optional(),
+});
+
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type Evaluator = z.infer<typeof evaluatorSchema>;
+
+export const CONFIG_FILE_NAME = 'flowtune.config.json';
+export const DATA_DIR_NAME = '.flowtune';

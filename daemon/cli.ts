@@ -1,0 +1,70 @@
+// The `flowtune` command line: daemon, run, demo, detect.
+// Only the CLI's own reports go to stdout; the daemon command logs to stderr and its log file.
+import { Command, InvalidArgumentError } from 'commander';
+import * as path from 'node:path';
+import { DaemonAlreadyRunningError } from './daemonFile';
+import { FLOWTUNE_VERSION, startDaemon, stopOnSignals } from './daemonMain';
+import { runCommand } from './cli/runCommand';
+import { defaultDataDir } from './cli/workspace';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('port must be an integer 0..65535');
+  return port;
+}
+
+function parseUrl(value: string): string {
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${value}`);
+  }
+}
+
+const program = new Command();
+program.name('flowtune').description('LLM pipelines that measure and improve themselves').version(FLOWTUNE_VERSION).enablePositionalOptions();
+
+program
+  .command('daemon')
+  .description('run the Flowtune daemon for a data dir (binds 127.0.0.1 only)')
+  .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
+  .option('--data-dir <dir>', 'data directory (store, daemon.json, logs)')
+  .option('--upstream <url>', 'upstream model provider for the proxy, e.g. https://api.openai.com/v1', parseUrl)
+  .option('--config <file>', 'project config (default: flowtune.config.json beside the data dir)')
+  .action(async (options: { port: number; dataDir?: string; upstream?: string; config?: string }) => {
+    const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+    try {
+      const daemon = await startDaemon({ port: options.port, dataDir, upstream: options.upstream, configFile: options.config });
+      stopOnSignals(daemon, daemon.ctx.logger);
+    } catch (error) {
+      if (error instanceof DaemonAlreadyRunningError) {
+        process.stderr.write(`flowtune: ${error.message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`flowtune: cannot start the daemon: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('run')
+  .description('run a command wired to the daemon (OpenAI base URL, OTLP endpoint) and record it as a run')
+  .option('--data-dir <dir>', 'data directory (default: .flowtune in the workspace)')
+  .option('--name <name>', 'a name for the run')
+  .option('--upstream <url>', 'upstream for a daemon started by this command', parseUrl)
+  .argument('<command...>', 'the command to run, after --')
+  .passThroughOptions()
+  .action(async (argv: string[], options: { dataDir?: string; name?: string; upstream?: string }) => {
+    try {
+      const code = await runCommand(argv, { dataDir: path.resolve(options.dataDir ?? defaultDataDir()), name: options.name, upstream: options.upstream });
+      process.exit(code);
+    } catch (error) {
+      process.stderr.write(`flowtune: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`flowtune: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+// The one fake in Flowtune's tests: a deterministic OpenAI-compatible upstream on loopback.
+// Chat completions (JSON and SSE, with include_usage), responses, embeddings, models, gzip when the
+// client accepts it, and switchable faults for the proxy tests.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
+
+export type Fault =
+  | { kind: 'none' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'rate_limit'; retryAfterSeconds: number }
+  | { kind: 'reset_mid_stream' }
+  | { kind: 'malformed_sse' }
+  | { kind: 'malformed_json' }
+  | { kind: 'server_error'; status: number };
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface FakeOpenAI {
+  url: string;
+  /** Base URL for the openai client: `${url}/v1`. */
+  baseURL: string;
+  requests: RecordedRequest[];
+  setFault(fault: Fault): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_REPLY = 'Hello from the fake upstream';
+const USAGE = { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 };
+
+/** Deterministic reply text: echoes a digest of the last user message so different inputs differ. */
+export function replyFor(messages: Array<{ role: string; content: unknown }> | undefined): string {
+  const last = messages?.filter((m) => m.role === 'user').at(-1);
+  const text = typeof last?.content === 'string' ? last.content : '';
+  return text ? `${FAKE_REPLY}: ${text.slice(0, 40)}` : FAKE_REPLY;
+}
+
+export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+  let fault: Fault = { kind: 'none' };
+  const requests: RecordedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+      void handle(req, res, body, fault);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    requests,
+    setFault(next) {
+      fault = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, payload: unknown, extraHeaders: Record<string, string> = {}) {
+  const text = JSON.stringify(payload);
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': 'req_fake_1', ...extraHeaders };
+  if (gzip) {
+    const compressed = zlib.gzipSync(text);
+    res.writeHead(status, { ...headers, 'content-encoding': 'gzip', 'content-length': String(compressed.length) });
+    res.end(compressed);
+  } else {
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+  }
+}
+
+function errorPayload(message: string, type: string, code: string | null) {
+  return { error: { message, type, param: null, code } };
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault): Promise<void> {
+  if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault.kind === 'rate_limit') {
+    sendJson(req, res, 429, errorPayload('Rate limit reached', 'requests', 'rate_limit_exceeded'), {
+      'retry-after': String(fault.retryAfterSeconds),
+    });
+    return;
+  }
+  if (fault.kind === 'server_error') {
+    sendJson(req, res, fault.status, errorPayload('The server had an error', 'server_error', null));
+    return;
+  }
+  const path = (req.url ?? '/').split('?')[0];
+  let body: Record<string, unknown> = {};
+  if (rawBody) {
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      sendJson(req, res, 400, errorPayload('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+      return;
+    }
+  }
+  if (path === '/v1/models' && req.method === 'GET') {
+    sendJson(req, res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1700000000, owned_by: 'fake' }] });
+    return;
+  }
+  if (path === '/v1/embeddings') {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    sendJson(req, res, 200, {
+      object: 'list',
+      model: body.model,
+      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3, 0.4] })),
+      usage: { prompt_tokens: 4 * inputs.length, total_tokens: 4 * inputs.length },
+    });
+    return;
+  }
+  if (path === '/v1/chat/completions') {
+    const model = String(body.model ?? '');
+    if (model === 'fail-model') {
+      sendJson(req, res, 400, errorPayload(`The model \`${model}\` does not exist`, 'invalid_request_error', 'model_not_found'));
+      return;
+    }
+    const messages = body.messages as Array<{ role: string; content: unknown }> | undefined;
+    const text = replyFor(messages);
+    const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
+    const finishReason = maxTokens !== undefined && maxTokens < USAGE.completion_tokens ? 'length' : 'stop';
+    const responseModel = `${model}-2024-07-18`;
+    if (body.stream === true) {
+      streamChat(res, text, responseModel, finishReason, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, fault);
+      return;
+    }
+    if (fault.kind === 'malformed_json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id": "chatcmpl-broken", "choices": [');
+      return;
+    }
+    sendJson(req, res, 200, {
+      id: 'chatcmpl-fake-1',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: responseModel,
+      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason, logprobs: null }],
+      usage: USAGE,
+    });
+    return;
+  }
+  if (path === '/v1/responses') {
+    sendJson(req, res, 200, {
+      id: 'resp_fake_1',
+      object: 'response',
+      created_at: 1700000000,
+      status: 'completed',
+      model: `${String(body.model)}-2024-07-18`,
+      output: [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: FAKE_REPLY, annotations: [] }] }],
+      usage: { input_tokens: 11, output_tokens: 5, total_tokens: 16, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    });
+    return;
+  }
+  sendJson(req, res, 404, errorPayload(`Unknown path ${path}`, 'invalid_request_error', 'unknown_url'));
+}
+
+function streamChat(res: http.ServerResponse, text: string, model: string, finishReason: string, includeUsage: boolean, fault: Fault): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake_stream' });
+  const base = { id: 'chatcmpl-fake-stream', object: 'chat.completion.chunk', created: 1700000000, model };
+  const pieces = text.match(/.{1,6}/gsu) ?? [text];
+  const events: string[] = [];
+  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
+  for (const piece of pieces) events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
+  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] }));
+  if (includeUsage) events.push(JSON.stringify({ ...base, choices: [], usage: USAGE }));
+  let index = 0;
+  const next = () => {
+    if (fault.kind === 'reset_mid_stream' && index === 2) {
+      res.socket?.destroy();
+      return;
+    }
+    if (index < events.length) {
+      const payload = fault.kind === 'malformed_sse' && index === 1 ? '{"broken": ' : events[index];
+      res.write(`data: ${payload}\n\n`);
+      index++;
+      setTimeout(next, 2);
+      return;
+    }
+    res.end('data: [DONE]\n\n');
+  };
+  next();
+}

@@ -15,17 +15,29 @@ function isLong(v: unknown): v is LongLike {
 }
 
 /**
- * Nanoseconds since the epoch (int64 as decimal string, number or Long) to milliseconds.
- * Returns NaN for anything unreadable. The integer is first rounded to the nearest double
- * (what Number("…") does, and what hi·2^32 + lo does), so both encodings agree exactly.
+ * Nanoseconds since the epoch (int64 as decimal string, number or Long) to milliseconds with the
+ * sub-millisecond part as a fraction. Returns NaN for anything unreadable. Whole milliseconds and
+ * the nanosecond remainder are computed exactly and added once, so 850000000 ns is 850 ms (not
+ * 849.9998) and both encodings give the same double.
  */
 export function nanosToMs(v: unknown): number {
   if (typeof v === 'string') {
-    if (v.length === 0 || !/^\d+$/.test(v)) return NaN;
-    return Number(v) / 1e6;
+    if (v.length === 0 || v.length > 20 || !/^\d+$/.test(v)) return NaN;
+    if (v.length <= 6) return Number(v) / 1e6;
+    return Number(v.slice(0, -6)) + Number(v.slice(-6)) / 1e6;
   }
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v / 1e6 : NaN;
-  if (isLong(v)) return ((v.high >>> 0) * TWO_POW_32 + (v.low >>> 0)) / 1e6;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) return NaN;
+    const ms = Math.floor(v / 1e6);
+    return ms + (v - ms * 1e6) / 1e6;
+  }
+  if (isLong(v)) {
+    // hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo); the bracket stays below 2^53.
+    const hi = v.high >>> 0;
+    const rest = hi * 967296 + (v.low >>> 0);
+    const restMs = Math.floor(rest / 1e6);
+    return hi * 4294 + restMs + (rest - restMs * 1e6) / 1e6;
+  }
   return NaN;
 }
 

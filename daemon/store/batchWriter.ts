@@ -6,7 +6,7 @@ import { DDSketch } from '@datadog/sketches-js';
 import { redactAttributes, redactSecrets } from '../../shared/redact';
 import { applyContentMode } from './contentPolicy';
 import type { CallRecord, ContentMode, CostSource, IngestBatch, RunRecord, ScoreRecord, StepRecord } from './records';
-import { rollupDimensions, rollupKeyString, type RollupDimensions } from './rollupKey';
+import { HOUR_MS, UNKNOWN_DIMENSION, rollupDimensions, rollupKeyString, type RollupDimensions } from './rollupKey';
 
 export interface CostEstimate {
   costUsd: number;
@@ -17,6 +17,12 @@ export interface BatchWriterOptions {
   contentMode: ContentMode;
   /** Prices a call that carries no cost of its own; null when the model is unknown. */
   costFor?: (call: CallRecord) => CostEstimate | null;
+}
+
+/** Late-arriving parents: a call or step stored earlier learns its step (and worker) from a later batch. */
+export interface BatchLinks {
+  calls: Array<{ callId: string; stepId: string; worker: string }>;
+  steps: Array<{ stepId: string; parentStepId: string }>;
 }
 
 export interface WriteResult {
@@ -59,7 +65,12 @@ export class BatchWriter {
   private readonly callForScore: Database.Statement;
   private readonly readRollupSketch: Database.Statement;
   private readonly upsertRollup: Database.Statement;
-  private readonly writeTransaction: (batch: IngestBatch) => WriteResult;
+  private readonly linkCall: Database.Statement;
+  private readonly linkStep: Database.Statement;
+  private readonly deleteRollup: Database.Statement;
+  private readonly callsInRollup: Database.Statement;
+  private readonly qualityInRollup: Database.Statement;
+  private readonly writeTransaction: (batch: IngestBatch, links: BatchLinks | undefined) => WriteResult;
 
   constructor(
     private readonly db: Database.Database,
@@ -133,12 +144,80 @@ export class BatchWriter {
         ttft_count = ttft_count + excluded.ttft_count, quality_sum = quality_sum + excluded.quality_sum,
         quality_count = quality_count + excluded.quality_count,
         latency_sketch = COALESCE(excluded.latency_sketch, latency_sketch)`);
-    this.writeTransaction = db.transaction((batch: IngestBatch) => this.writeAll(batch));
+    this.linkCall = db.prepare(`UPDATE calls SET step_id = ?, worker = COALESCE(worker, ?) WHERE id = ?`);
+    this.linkStep = db.prepare(`UPDATE steps SET parent_step_id = ? WHERE id = ? AND parent_step_id IS NOT ?`);
+    this.deleteRollup = db.prepare(
+      `DELETE FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start = ?`,
+    );
+    // The same dimension rules as rollupDimensions(), in SQL, to rebuild one rollup row from raw calls.
+    const dimensionFilter = `COALESCE(NULLIF(worker, ''), '${UNKNOWN_DIMENSION}') = @worker
+        AND COALESCE(NULLIF(request_model, ''), NULLIF(response_model, ''), '${UNKNOWN_DIMENSION}') = @model
+        AND COALESCE(NULLIF(prompt_version, ''), 'fp:' || substr(prompt_fingerprint, 1, 12), '${UNKNOWN_DIMENSION}') = @promptVersion
+        AND started_at >= @bucketStart AND started_at < @bucketEnd`;
+    this.callsInRollup = db.prepare(
+      `SELECT id, worker, request_model AS requestModel, response_model AS responseModel, prompt_version AS promptVersion,
+              prompt_fingerprint AS promptFingerprint, started_at AS startedAt, status, http_status AS httpStatus,
+              cache_hit AS cacheHit, finish_reason AS finishReason, stream, input_tokens AS inputTokens,
+              output_tokens AS outputTokens, cached_tokens AS cachedTokens, reasoning_tokens AS reasoningTokens,
+              cost_usd AS costUsd, latency_ms AS latencyMs, ttft_ms AS ttftMs
+       FROM calls WHERE ${dimensionFilter}`,
+    );
+    this.qualityInRollup = db.prepare(
+      `SELECT COALESCE(SUM(s.value), 0) AS qualitySum, COUNT(s.value) AS qualityCount
+       FROM scores s JOIN calls c ON c.id = s.call_id
+       WHERE s.value IS NOT NULL AND c.id IN (SELECT id FROM calls WHERE ${dimensionFilter})`,
+    );
+    this.writeTransaction = db.transaction((batch: IngestBatch, links: BatchLinks | undefined) => {
+      const result = this.writeAll(batch);
+      if (links) this.applyLinks(links);
+      return result;
+    });
   }
 
-  /** Writes the batch atomically: either every row is stored or none is. */
-  write(batch: IngestBatch): WriteResult {
-    return this.writeTransaction(batch);
+  /** Writes the batch (and links to earlier rows) atomically: either every row is stored or none is. */
+  write(batch: IngestBatch, links?: BatchLinks): WriteResult {
+    return this.writeTransaction(batch, links);
+  }
+
+  /**
+   * A call whose worker becomes known after it was stored moves between rollup rows. Sketches cannot
+   * subtract, so both rows are rebuilt from the raw calls (few: only calls whose parent came late).
+   */
+  private applyLinks(links: BatchLinks): void {
+    for (const link of links.steps) this.linkStep.run(link.parentStepId, link.stepId, link.parentStepId);
+    const touched = new Map<string, RollupDimensions>();
+    for (const link of links.calls) {
+      const before = this.callForScore.get(link.callId) as CallDimensionsRow | undefined;
+      if (!before) continue;
+      this.linkCall.run(link.stepId, link.worker, link.callId);
+      if (before.worker) continue; // the worker was already known: same rollup row
+      const old = rollupDimensions(before);
+      const moved = rollupDimensions({ ...before, worker: link.worker });
+      touched.set(rollupKeyString(old), old);
+      touched.set(rollupKeyString(moved), moved);
+    }
+    for (const dims of touched.values()) this.rebuildRollup(dims);
+  }
+
+  private rebuildRollup(dims: RollupDimensions): void {
+    const filter = { ...dims, bucketEnd: dims.bucketStart + HOUR_MS };
+    this.deleteRollup.run(dims.worker, dims.model, dims.promptVersion, dims.bucketStart);
+    const calls = this.callsInRollup.all(filter) as Array<Record<string, unknown>>;
+    const quality = this.qualityInRollup.get(filter) as { qualitySum: number; qualityCount: number };
+    if (calls.length === 0 && quality.qualityCount === 0) return;
+    const deltas = new Map<string, RollupDelta>();
+    const delta = deltaFor(deltas, dims);
+    for (const row of calls) {
+      const call = {
+        ...(row as unknown as CallRecord),
+        stream: row.stream === null ? null : row.stream === 1,
+        cacheHit: row.cacheHit === null ? null : row.cacheHit === 1,
+      };
+      addCallToRollup(deltas, { ...call, worker: dims.worker }, call.costUsd ?? null);
+    }
+    delta.qualitySum = quality.qualitySum;
+    delta.qualityCount = quality.qualityCount;
+    this.applyRollup(delta);
   }
 
   private writeAll(batch: IngestBatch): WriteResult {

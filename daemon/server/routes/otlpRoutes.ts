@@ -1,5 +1,107 @@
-// OTLP/HTTP receiver: /v1/traces, /v1/logs, /v1/metrics (filled in with the decoders).
-import type { FastifyInstance } from 'fastify';
+// OTLP/HTTP receiver on the daemon's port: /v1/traces, /v1/logs, /v1/metrics, JSON or protobuf, gzip or not.
+// Semantics (opentelemetry-proto specification): 200 with `{}` or an empty protobuf message;
+// partial_success for the spans that were rejected; 400 for unreadable data (clients must not retry);
+// 413 above the size limit measured after decompression; the response has the request's Content-Type.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DaemonContext } from '../../daemonContext';
+import { mapSpansToBatch } from '../../ingest/genai/mapSpans';
+import { mapLogsToScores } from '../../ingest/genai/scores';
+import { RecentSpanIndex } from '../../ingest/genai/spanIndex';
+import { OtlpDecodeError } from '../../ingest/otlp/errors';
+import { describeRejections, normalizeTraceRequestJson, normalizeTraceRequestProtobuf } from '../../ingest/otlp/normalize';
+import {
+  normalizeLogsRequestJson,
+  normalizeLogsRequestProtobuf,
+  normalizeMetricsRequestJson,
+  normalizeMetricsRequestProtobuf,
+} from '../../ingest/otlp/normalizeLogs';
+import {
+  encodeLogsResponseProtobuf,
+  encodeMetricsResponseProtobuf,
+  encodeTraceResponseProtobuf,
+  logsResponseJson,
+  metricsResponseJson,
+  traceResponseJson,
+  type PartialSuccess,
+} from '../../ingest/otlp/proto';
+import { HttpError } from '../httpError';
+import { decodeRequestBody, parseJsonBody } from '../requestBody';
 
-export function registerOtlpRoutes(_app: FastifyInstance, _ctx: DaemonContext): void {}
+type Encoding = 'json' | 'protobuf';
+
+function encodingOf(request: FastifyRequest): Encoding {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  throw new HttpError(415, 'unsupported_media_type', `Content-Type "${type}" is not OTLP: use application/json or application/x-protobuf`);
+}
+
+async function readOtlpBody(ctx: DaemonContext, request: FastifyRequest): Promise<{ encoding: Encoding; body: Buffer }> {
+  const encoding = encodingOf(request);
+  if (!Buffer.isBuffer(request.body)) return { encoding, body: Buffer.alloc(0) };
+  return { encoding, body: await decodeRequestBody(request.body, request.headers['content-encoding'], ctx.maxBodyBytes) };
+}
+
+/** Decoder failures are the client's fault: 400, with the reason, so the exporter drops the batch. */
+function decodeOrBadRequest<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    if (error instanceof OtlpDecodeError) throw new HttpError(400, 'invalid_otlp', error.message);
+    throw new HttpError(400, 'invalid_otlp', `cannot decode the OTLP request: ${(error as Error).message}`);
+  }
+}
+
+function sendOtlp(
+  reply: FastifyReply,
+  encoding: Encoding,
+  partial: PartialSuccess | undefined,
+  json: (p?: PartialSuccess) => Record<string, unknown>,
+  protobuf: (p?: PartialSuccess) => Uint8Array,
+) {
+  if (encoding === 'json') return reply.code(200).header('content-type', 'application/json').send(json(partial));
+  return reply.code(200).header('content-type', 'application/x-protobuf').send(Buffer.from(protobuf(partial)));
+}
+
+export function registerOtlpRoutes(app: FastifyInstance, ctx: DaemonContext): void {
+  // Remembers recent spans so a child exported before its parent (the usual order) is linked later.
+  const spanIndex = new RecentSpanIndex();
+
+  app.post('/v1/traces', async (request, reply) => {
+    const { encoding, body } = await readOtlpBody(ctx, request);
+    const traces = decodeOrBadRequest(() =>
+      encoding === 'json' ? normalizeTraceRequestJson(parseJsonBody(body)) : normalizeTraceRequestProtobuf(body),
+    );
+    const mapped = mapSpansToBatch(traces.spans, { source: 'otlp', index: spanIndex });
+    ctx.writer.write(mapped.batch, { calls: mapped.callLinks, steps: mapped.stepLinks });
+    const rejected = traces.rejected.length + mapped.rejected;
+    let partial: PartialSuccess | undefined;
+    if (rejected > 0) {
+      const reasons = [describeRejections(traces.rejected), ...mapped.errors].filter(Boolean).join('; ');
+      partial = { rejected, errorMessage: reasons };
+      ctx.logger.warn('OTLP spans rejected', { rejected, reasons });
+    }
+    return sendOtlp(reply, encoding, partial, traceResponseJson, encodeTraceResponseProtobuf);
+  });
+
+  app.post('/v1/logs', async (request, reply) => {
+    const { encoding, body } = await readOtlpBody(ctx, request);
+    const logs = decodeOrBadRequest(() => (encoding === 'json' ? normalizeLogsRequestJson(parseJsonBody(body)) : normalizeLogsRequestProtobuf(body)));
+    const knownCall = ctx.db.prepare('SELECT 1 FROM calls WHERE id = ?');
+    const scores = mapLogsToScores(logs.logs, { isKnownCall: (id) => knownCall.get(id) !== undefined });
+    if (scores.length > 0) ctx.writer.write({ runs: [], steps: [], calls: [], scores });
+    const partial = logs.rejected.length > 0 ? { rejected: logs.rejected.length, errorMessage: describeRejections(logs.rejected) } : undefined;
+    return sendOtlp(reply, encoding, partial, logsResponseJson, encodeLogsResponseProtobuf);
+  });
+
+  app.post('/v1/metrics', async (request, reply) => {
+    const { encoding, body } = await readOtlpBody(ctx, request);
+    const metrics = decodeOrBadRequest(() =>
+      encoding === 'json' ? normalizeMetricsRequestJson(parseJsonBody(body)) : normalizeMetricsRequestProtobuf(body),
+    );
+    // Spans already carry every per-call figure; metrics are accepted so exporters stay quiet.
+    ctx.logger.debug('OTLP metrics accepted', { dataPoints: metrics.dataPoints });
+    return sendOtlp(reply, encoding, undefined, metricsResponseJson, encodeMetricsResponseProtobuf);
+  });
+}

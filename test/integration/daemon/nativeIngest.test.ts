@@ -1,7 +1,9 @@
 // The native JSON API end to end: what is sent is what is stored; bad input is refused whole.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { startTestDaemon, type TestDaemon } from '../../support/daemonHarness';
+import { makeTempDir, startTestDaemon, type TestDaemon } from '../../support/daemonHarness';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 
@@ -61,7 +63,7 @@ describe('native ingest API', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    daemon.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+    daemon.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) });
 
   it('stores runs, steps, calls and scores field by field', async () => {
     const response = await post('/v1/ingest', batch());
@@ -205,9 +207,6 @@ describe('native ingest API', () => {
 describe('content storage setting', () => {
   for (const mode of ['hash', 'none'] as const) {
     it(`stores prompt and output text as "${mode}"`, async () => {
-      const { makeTempDir } = await import('../../support/daemonHarness');
-      const fs = await import('node:fs');
-      const path = await import('node:path');
       const root = makeTempDir();
       fs.writeFileSync(path.join(root, 'flowtune.config.json'), JSON.stringify({ storage: { content: mode } }));
       const daemon = await startTestDaemon({ dataDir: path.join(root, '.flowtune') });
@@ -234,9 +233,6 @@ describe('content storage setting', () => {
   }
 
   it('keeps running on defaults when the config is corrupt, and says why', async () => {
-    const { makeTempDir } = await import('../../support/daemonHarness');
-    const fs = await import('node:fs');
-    const path = await import('node:path');
     const root = makeTempDir();
     fs.writeFileSync(path.join(root, 'flowtune.config.json'), '{ "storage": { "content": ');
     const daemon = await startTestDaemon({ dataDir: path.join(root, '.flowtune') });

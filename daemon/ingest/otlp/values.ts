@@ -28,6 +28,13 @@ export function nanosToMs(v: unknown): number {
   }
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v < 0) return NaN;
+    // Above 2^53 a JSON number has already lost up to ±128 ns; rounding to whole microseconds
+    // recovers the value exporters actually had (they record µs or ms precision).
+    if (v > Number.MAX_SAFE_INTEGER) {
+      const us = Math.round(v / 1000);
+      const wholeMs = Math.floor(us / 1000);
+      return wholeMs + (us - wholeMs * 1000) / 1000;
+    }
     const ms = Math.floor(v / 1e6);
     return ms + (v - ms * 1e6) / 1e6;
   }

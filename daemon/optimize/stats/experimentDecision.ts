@@ -186,7 +186,7 @@ export function decide(
     return { ...base, decision: 'continue', confidence: shipConfidence, reasons: [`${samples} of the minimum ${settings.minSamples} samples`] };
   }
   if (quality.inferior) {
-    return reject(1 - quality.pValue, [`quality is worse than the margin allows: difference ${quality.difference.toFixed(4)}, upper bound ${quality.upperBound.toFixed(4)} < −${quality.margin}`]);
+    return reject(1 - quality.inferiorityPValue, [`quality is worse than the margin allows: difference ${quality.difference.toFixed(4)}, upper bound ${quality.upperBound.toFixed(4)} < −${quality.margin}`]);
   }
   if (primary.regressed) {
     return reject(1 - primary.sequentialPValue, [`primary metric regressed: ${describe(primary)}`]);

@@ -35,8 +35,10 @@ export interface NonInferiorityResult {
   readonly lowerBound: number;
   /** One-sided (1−α) upper bound of Δ. */
   readonly upperBound: number;
-  /** One-sided p-value of H0: Δ ≤ −margin. */
+  /** One-sided p-value of H0: Δ ≤ −margin (small: non-inferior). */
   readonly pValue: number;
+  /** One-sided p-value of H0: Δ ≥ −margin (small: inferior beyond the margin). */
+  readonly inferiorityPValue: number;
 }
 
 function inconclusive(effect: EffectEstimate, margin: number): NonInferiorityResult {
@@ -50,6 +52,7 @@ function inconclusive(effect: EffectEstimate, margin: number): NonInferiorityRes
     lowerBound: -Infinity,
     upperBound: Infinity,
     pValue: 1,
+    inferiorityPValue: 1,
   };
 }
 
@@ -70,17 +73,20 @@ export function nonInferiorityFromEffect(
   let lowerBound: number;
   let upperBound: number;
   let pValue: number;
+  let inferiorityPValue: number;
   if (options.sequential) {
     const seq = sequentialTest(effect, { alpha, oneSided: true, tuningN: options.tuningN, testValue: -margin });
     lowerBound = seq.ci[0];
     upperBound = seq.ci[1];
     // The one-sided sequence at α is the two-sided one at 2α; halve its p in the favoured direction.
     pValue = effect.estimate + margin > 0 ? seq.pValue / 2 : 1;
+    inferiorityPValue = effect.estimate + margin < 0 ? seq.pValue / 2 : 1;
   } else {
     const critical = tQuantile(1 - alpha, effect.dof);
     lowerBound = effect.estimate - critical * se;
     upperBound = effect.estimate + critical * se;
     pValue = tCdf(-(effect.estimate + margin) / se, effect.dof);
+    inferiorityPValue = tCdf((effect.estimate + margin) / se, effect.dof);
   }
   return {
     valid: true,
@@ -91,6 +97,7 @@ export function nonInferiorityFromEffect(
     lowerBound,
     upperBound,
     pValue: Math.min(1, pValue),
+    inferiorityPValue: Math.min(1, inferiorityPValue),
   };
 }
 
@@ -104,6 +111,7 @@ function exactResult(effect: EffectEstimate, margin: number): NonInferiorityResu
     lowerBound: effect.estimate,
     upperBound: effect.estimate,
     pValue: effect.estimate > -margin ? 0 : 1,
+    inferiorityPValue: effect.estimate < -margin ? 0 : 1,
   };
 }
 

@@ -15,6 +15,7 @@ describe('stats/nonInferiority', () => {
     close(r.difference, -0.013, 1e-12, 'difference');
     close(r.pValue, 0.00014965523, 1e-9, 'p');
     close(r.lowerBound, -0.024926979, 1e-8, 'lower bound');
+    close(r.inferiorityPValue, 1 - 0.00014965523, 1e-9, 'inferiority p');
     assert.equal(r.nonInferior, true);
     assert.equal(r.inferior, false);
   });
@@ -33,6 +34,7 @@ describe('stats/nonInferiority', () => {
     const r = nonInferiorityPaired(control, worse, 0.05);
     assert.equal(r.inferior, true);
     assert.equal(r.nonInferior, false);
+    assert.ok(r.inferiorityPValue < 1e-6 && r.pValue > 0.999999);
   });
 
   it('the anytime-valid bound is wider than the fixed-horizon one', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { normalizeTraceRequestJson, normalizeTraceRequestProtobuf } from '../../../daemon/ingest/otlp/normalize';
 import { mapSpansToBatch, type MapSpansOptions } from '../../../daemon/ingest/genai/mapSpans';
 import { promptFingerprint } from '../../../daemon/ingest/genai/promptFingerprint';
+import { RecentSpanIndex } from '../../../daemon/ingest/genai/spanIndex';
 import type { CallRecord } from '../../../daemon/store/records';
 import { TRACE_ID, traceRequest, traceRequestToProtobuf, type Plain, type SpanSpec } from './otlpFixtures';
 
@@ -391,8 +392,7 @@ describe('GenAI mapping: errors, streaming and scores', () => {
 });
 
 describe('GenAI mapping: spans arriving across batches (RecentSpanIndex)', () => {
-  it('links a call that arrived before its worker and run spans', async () => {
-    const { RecentSpanIndex } = await import('../../../daemon/ingest/genai/spanIndex');
+  it('links a call that arrived before its worker and run spans', () => {
     const index = new RecentSpanIndex();
     const chat: SpanSpec = { spanId: '7000000000000003', parentSpanId: '7000000000000002', name: 'chat', startMs: T0 + 2, durationMs: 100, attributes: { 'gen_ai.operation.name': 'chat' } };
     const worker: SpanSpec = { spanId: '7000000000000002', parentSpanId: '7000000000000001', name: 'write-summary', startMs: T0 + 1, durationMs: 200 };
@@ -412,8 +412,7 @@ describe('GenAI mapping: spans arriving across batches (RecentSpanIndex)', () =>
     assert.deepEqual(third.batch.runs.map((r) => [r.id, r.name, r.startedAt, r.endedAt]), [[TRACE_ID, 'pipeline', T0, T0 + 300]]);
   });
 
-  it('resolves a call whose worker arrived earlier directly', async () => {
-    const { RecentSpanIndex } = await import('../../../daemon/ingest/genai/spanIndex');
+  it('resolves a call whose worker arrived earlier directly', () => {
     const index = new RecentSpanIndex();
     mapSpecs([{ spanId: '8000000000000002', name: 'agent', startMs: T0, durationMs: 500, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'researcher' } }], undefined, { index });
     const later = mapSpecs([{ spanId: '8000000000000003', parentSpanId: '8000000000000002', name: 'chat', startMs: T0 + 1, durationMs: 10, attributes: { 'gen_ai.operation.name': 'chat' } }], undefined, { index });

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { DaemonAlreadyRunningError } from './daemonFile';
 import { FLOWTUNE_VERSION, startDaemon, stopOnSignals } from './daemonMain';
+import { demoCommand } from './cli/demoCommand';
 import { runCommand } from './cli/runCommand';
 import { defaultDataDir } from './cli/workspace';
 
@@ -60,6 +61,22 @@ program
       process.exit(code);
     } catch (error) {
       process.stderr.write(`flowtune: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('demo')
+  .description('the whole loop on an embedded default: simulated provider, daemon, proxy, a 3-worker pipeline, measurements')
+  .option('--runs <n>', 'pipeline runs', (v) => Number.parseInt(v, 10), 40)
+  .option('--concurrency <n>', 'runs in parallel', (v) => Number.parseInt(v, 10), 4)
+  .option('--data-dir <dir>', 'keep the demo store here (default: a temp dir)')
+  .option('--keep', 'keep the daemon running after the demo', false)
+  .action(async (options: { runs: number; concurrency: number; dataDir?: string; keep: boolean }) => {
+    try {
+      process.exit(await demoCommand(options));
+    } catch (error) {
+      process.stderr.write(`flowtune demo: ${(error as Error).message}\n`);
       process.exit(1);
     }
   });

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'test-artifacts/**', '.tmp/**', '*.mjs', '.mocharc.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'test-artifacts/**', '.tmp/**', '*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

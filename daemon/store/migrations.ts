@@ -135,6 +135,80 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX call_rollups_time ON call_rollups(bucket_start);
     `,
   },
+  {
+    version: 2,
+    name: 'proxy: overrides with history, prompt variants, response cache, request hashes',
+    sql: `
+      -- The live override per worker (one JSON spec), and every change to it so each is reversible.
+      CREATE TABLE proxy_overrides (
+        worker TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        set_at REAL NOT NULL
+      );
+      CREATE TABLE proxy_override_history (
+        id INTEGER PRIMARY KEY,
+        worker TEXT NOT NULL,
+        action TEXT NOT NULL,
+        before_spec TEXT,
+        after_spec TEXT,
+        set_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at REAL NOT NULL,
+        reverted_by INTEGER
+      );
+      CREATE INDEX proxy_override_history_worker ON proxy_override_history(worker, id);
+
+      -- Stored system prompts an override or a traffic split can put in place of the app's own.
+      CREATE TABLE prompt_variants (
+        id TEXT PRIMARY KEY,
+        worker TEXT,
+        system_prompt TEXT NOT NULL,
+        description TEXT,
+        created_by TEXT NOT NULL,
+        created_at REAL NOT NULL
+      );
+
+      -- Successful responses kept for replay, keyed by the canonical request hash.
+      CREATE TABLE proxy_cache (
+        cache_key TEXT PRIMARY KEY,
+        worker TEXT,
+        call_id TEXT NOT NULL,
+        http_status INTEGER NOT NULL,
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL,
+        stream INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        latency_ms REAL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        hits INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX proxy_cache_expires ON proxy_cache(expires_at);
+
+      -- One row per cache hit: what the original call cost and how long it took, i.e. what was saved.
+      CREATE TABLE proxy_cache_hits (
+        call_id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        cache_key TEXT NOT NULL,
+        source_call_id TEXT NOT NULL,
+        saved_usd REAL,
+        saved_ms REAL,
+        at REAL NOT NULL
+      );
+      CREATE INDEX proxy_cache_hits_worker_time ON proxy_cache_hits(worker, at);
+
+      -- Every cacheable request's hash, cache on or off: the duplicate rate predicts what a cache would save.
+      CREATE TABLE proxy_request_hashes (
+        worker TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        at REAL NOT NULL
+      );
+      CREATE INDEX proxy_request_hashes_worker_time ON proxy_request_hashes(worker, at);
+      CREATE INDEX proxy_request_hashes_time ON proxy_request_hashes(at);
+    `,
+  },
 ];
 
 export class StoreVersionError extends Error {}

@@ -12,7 +12,17 @@ export type Fault =
   | { kind: 'reset_mid_stream' }
   | { kind: 'malformed_sse' }
   | { kind: 'malformed_json' }
-  | { kind: 'server_error'; status: number };
+  | { kind: 'server_error'; status: number }
+  /** Never answers (for timeouts). */
+  | { kind: 'hang' }
+  /** Closes the connection before any response. */
+  | { kind: 'drop_connection' }
+  /** Streams with a pause between events (for client cancellation mid-stream). */
+  | { kind: 'slow_stream'; intervalMs: number }
+  /** Streams with CRLF line endings, each write cut into pieces of `chunkBytes` bytes (splitting UTF-8 characters). */
+  | { kind: 'split_stream'; chunkBytes: number; crlf: boolean }
+  /** Streams gzip-compressed SSE when the client accepts gzip. */
+  | { kind: 'gzip_stream' };
 
 export interface RecordedRequest {
   method: string;
@@ -26,7 +36,11 @@ export interface FakeOpenAI {
   /** Base URL for the openai client: `${url}/v1`. */
   baseURL: string;
   requests: RecordedRequest[];
-  setFault(fault: Fault): void;
+  /** Misbehave from now on; with `times`, only for that many requests, then behave again. */
+  setFault(fault: Fault, times?: number): void;
+  /** Requests being answered right now (the proxy's concurrency limit is visible here). */
+  inflight(): number;
+  maxInflight(): number;
   close(): Promise<void>;
 }
 
@@ -42,6 +56,9 @@ export function replyFor(messages: Array<{ role: string; content: unknown }> | u
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   let fault: Fault = { kind: 'none' };
+  let faultRemaining = Infinity;
+  let inflight = 0;
+  let maxInflight = 0;
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -49,7 +66,19 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void handle(req, res, body, fault);
+      const current: Fault = fault;
+      if (fault.kind !== 'none' && --faultRemaining <= 0) {
+        fault = { kind: 'none' };
+        faultRemaining = Infinity;
+      }
+      inflight++;
+      maxInflight = Math.max(maxInflight, inflight);
+      let counted = true;
+      res.on('close', () => {
+        if (counted) inflight--;
+        counted = false;
+      });
+      void handle(req, res, body, current);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,9 +88,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     url,
     baseURL: `${url}/v1`,
     requests,
-    setFault(next) {
+    setFault(next, times) {
       fault = next;
+      faultRemaining = times ?? Infinity;
     },
+    inflight: () => inflight,
+    maxInflight: () => maxInflight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -90,6 +122,11 @@ function errorPayload(message: string, type: string, code: string | null) {
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault): Promise<void> {
   if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault.kind === 'hang') return;
+  if (fault.kind === 'drop_connection') {
+    res.socket?.destroy();
+    return;
+  }
   if (fault.kind === 'rate_limit') {
     sendJson(req, res, 429, errorPayload('Rate limit reached', 'requests', 'rate_limit_exceeded'), {
       'retry-after': String(fault.retryAfterSeconds),
@@ -136,7 +173,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
     const finishReason = maxTokens !== undefined && maxTokens < USAGE.completion_tokens ? 'length' : 'stop';
     const responseModel = `${model}-2024-07-18`;
     if (body.stream === true) {
-      streamChat(res, text, responseModel, finishReason, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, fault);
+      const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      streamChat(res, text, responseModel, finishReason, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, fault, acceptsGzip);
       return;
     }
     if (fault.kind === 'malformed_json') {
@@ -169,29 +207,65 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
   sendJson(req, res, 404, errorPayload(`Unknown path ${path}`, 'invalid_request_error', 'unknown_url'));
 }
 
-function streamChat(res: http.ServerResponse, text: string, model: string, finishReason: string, includeUsage: boolean, fault: Fault): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake_stream' });
+function streamChat(
+  res: http.ServerResponse,
+  text: string,
+  model: string,
+  finishReason: string,
+  includeUsage: boolean,
+  fault: Fault,
+  acceptsGzip: boolean,
+): void {
+  const gzip = fault.kind === 'gzip_stream' && acceptsGzip;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'x-request-id': 'req_fake_stream',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  const compressor = gzip ? zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH }) : null;
+  if (compressor) compressor.pipe(res);
+  const out = (data: string, end = false) => {
+    if (compressor) {
+      compressor.write(data);
+      if (end) compressor.end();
+      return;
+    }
+    if (fault.kind === 'split_stream') {
+      const bytes = Buffer.from(data);
+      for (let at = 0; at < bytes.length; at += fault.chunkBytes) res.write(bytes.subarray(at, at + fault.chunkBytes));
+      if (end) res.end();
+      return;
+    }
+    if (end) res.end(data);
+    else res.write(data);
+  };
+  const newline = fault.kind === 'split_stream' && fault.crlf ? '\r\n' : '\n';
   const base = { id: 'chatcmpl-fake-stream', object: 'chat.completion.chunk', created: 1700000000, model };
+  // Like OpenAI: with include_usage every chunk carries "usage": null and a last chunk has the usage.
+  const usageField = includeUsage ? { usage: null } : {};
   const pieces = text.match(/.{1,6}/gsu) ?? [text];
   const events: string[] = [];
-  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
-  for (const piece of pieces) events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
-  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] }));
+  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...usageField }));
+  for (const piece of pieces) events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }], ...usageField }));
+  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }], ...usageField }));
   if (includeUsage) events.push(JSON.stringify({ ...base, choices: [], usage: USAGE }));
   let index = 0;
+  const interval = fault.kind === 'slow_stream' ? fault.intervalMs : 2;
   const next = () => {
+    if (res.destroyed) return;
     if (fault.kind === 'reset_mid_stream' && index === 2) {
       res.socket?.destroy();
       return;
     }
     if (index < events.length) {
       const payload = fault.kind === 'malformed_sse' && index === 1 ? '{"broken": ' : events[index];
-      res.write(`data: ${payload}\n\n`);
+      out(`data: ${payload}${newline}${newline}`);
       index++;
-      setTimeout(next, 2);
+      setTimeout(next, interval);
       return;
     }
-    res.end('data: [DONE]\n\n');
+    out(`data: [DONE]${newline}${newline}`, true);
   };
   next();
 }

@@ -102,7 +102,7 @@ export class BatchWriter {
         status = excluded.status,
         error_message = COALESCE(excluded.error_message, steps.error_message)`);
     this.insertCall = db.prepare(`
-      INSERT OR IGNORE INTO calls (
+      INSERT INTO calls (
         id, run_id, step_id, worker, source, provider, operation, request_model, response_model,
         temperature, max_tokens, top_p, stream, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
         cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
@@ -113,7 +113,8 @@ export class BatchWriter {
         @temperature, @maxTokens, @topP, @stream, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
         @costUsd, @costSource, @startedAt, @latencyMs, @ttftMs, @finishReason, @status, @httpStatus,
         @errorType, @errorMessage, @promptId, @promptVersion, @promptFingerprint, @sourceFile, @sourceLine,
-        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId)`);
+        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId)
+      ON CONFLICT(id) DO NOTHING`); // only a duplicate id is skipped; any other violation fails the batch
     this.insertScore = db.prepare(`
       INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
       VALUES (@callId, @runId, @worker, @name, @value, @rawValue, @label, @comment, @source, @createdAt)`);

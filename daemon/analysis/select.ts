@@ -1,9 +1,8 @@
-// In-place selection (Hoare's quickselect with median-of-three): the k-th smallest of buf[0..m)
-// in O(m) expected time, so rolling quantiles never need a full sort.
+// In-place selection (Hoare's quickselect with median-of-three): the k-th smallest of buf[lo..hi]
+// in O(n) expected time, so rolling quantiles never need a full sort. After a call, everything
+// left of k is ≤ buf[k] and everything right is ≥, so later selections can narrow the range.
 
-export function selectKth(buf: Float64Array, m: number, k: number): number {
-  let lo = 0;
-  let hi = m - 1;
+export function selectKthRange(buf: Float64Array, lo: number, hi: number, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // Median of three as the pivot, which avoids the quadratic case on sorted and constant input.
@@ -28,4 +27,9 @@ export function selectKth(buf: Float64Array, m: number, k: number): number {
     else return buf[k];
   }
   return buf[k];
+}
+
+/** k-th smallest (0-based) of buf[0..m). */
+export function selectKth(buf: Float64Array, m: number, k: number): number {
+  return selectKthRange(buf, 0, m - 1, k);
 }

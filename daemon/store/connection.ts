@@ -1,12 +1,16 @@
 // Opens the store: one SQLite file in the data dir, WAL, foreign keys on, migrated to the latest schema.
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { migrate } from './migrations';
 
 export const STORE_FILE_NAME = 'flowtune.db';
 
 export function openStore(dataDir: string): Database.Database {
-  const db = new Database(path.join(dataDir, STORE_FILE_NAME));
+  const file = path.join(dataDir, STORE_FILE_NAME);
+  const db = new Database(file);
+  // Prompts and outputs are the user's data: the store is readable by its owner only.
+  fs.chmodSync(file, 0o600);
   configure(db);
   migrate(db);
   return db;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { CLI_PATH, makeTempDir, spawnDaemonProcess, waitForExit } from '../../support/daemonHarness';
+import { genAiSpan, hexId, traceRequest } from '../../support/otlpPayloads';
 
 function nativeCall(id: string, startedAt: number) {
   return { id, model: 'gpt-4o-mini', worker: 'kill-test', started_at: startedAt, latency_ms: 10, usage: { input_tokens: 10, output_tokens: 2 } };
@@ -55,51 +56,63 @@ describe('daemon process', function () {
     }
   });
 
-  it('keeps every acknowledged batch across kill -9 and restarts on the same dir', async () => {
-    const dataDir = path.join(makeTempDir(), '.flowtune');
-    const daemon = await spawnDaemonProcess(dataDir);
-    const acknowledged: string[] = [];
-    let sent = 0;
-    let killed = false;
-    const sender = (async () => {
-      for (let batch = 0; batch < 2000 && !killed; batch++) {
-        const calls = Array.from({ length: 50 }, (_, i) => nativeCall(`b${batch}-c${i}`, Date.now()));
-        sent++;
-        try {
-          const response = await fetch(`http://127.0.0.1:${daemon.info.port}/v1/ingest`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-flowtune-token': daemon.info.token },
-            body: JSON.stringify({ calls }),
-          });
-          if (response.status === 200) acknowledged.push(...calls.map((c) => c.id));
-        } catch {
-          return; // the daemon is gone
+  for (const door of ['otlp', 'native'] as const) {
+    it(`keeps every acknowledged ${door} batch across kill -9 and restarts on the same dir`, async () => {
+      const dataDir = path.join(makeTempDir(), '.flowtune');
+      const daemon = await spawnDaemonProcess(dataDir);
+      const acknowledged: string[] = [];
+      let sent = 0;
+      let killed = false;
+      const sender = (async () => {
+        for (let batch = 0; batch < 2000 && !killed; batch++) {
+          const traceId = hexId(16);
+          const spans = Array.from({ length: 50 }, () => genAiSpan({ traceId }));
+          const ids = door === 'otlp' ? spans.map((s) => `${s.traceId}:${s.spanId}`) : spans.map((_, i) => `b${batch}-c${i}`);
+          const body =
+            door === 'otlp'
+              ? JSON.stringify(traceRequest(spans))
+              : JSON.stringify({ calls: ids.map((id) => nativeCall(id, Date.now())) });
+          sent++;
+          try {
+            const response = await fetch(`http://127.0.0.1:${daemon.info.port}/v1/${door === 'otlp' ? 'traces' : 'ingest'}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-flowtune-token': daemon.info.token },
+              body,
+            });
+            if (response.status === 200) acknowledged.push(...ids);
+          } catch {
+            return; // the daemon is gone
+          }
         }
-      }
-    })();
-    // Kill once a good number of batches were acknowledged, while the client is still sending.
-    while (acknowledged.length < 50 * 40) await new Promise((resolve) => setTimeout(resolve, 5));
-    daemon.child.kill('SIGKILL');
-    killed = true;
-    await sender;
-    await waitForExit(daemon.child);
-    assert.ok(sent > 40);
+      })();
+      // Kill once a good number of batches were acknowledged, while the client is still sending.
+      while (acknowledged.length < 50 * 40) await new Promise((resolve) => setTimeout(resolve, 5));
+      daemon.child.kill('SIGKILL');
+      killed = true;
+      await sender;
+      await waitForExit(daemon.child);
+      assert.ok(sent > 40);
 
-    // A new daemon takes over the stale lock and sees every acknowledged call.
-    const restarted = await spawnDaemonProcess(dataDir);
-    try {
-      const db = new Database(path.join(dataDir, 'flowtune.db'), { readonly: true });
-      const stored = new Set((db.prepare('SELECT id FROM calls').all() as Array<{ id: string }>).map((r) => r.id));
-      db.close();
-      const lost = acknowledged.filter((id) => !stored.has(id));
-      assert.deepEqual(lost, [], `${lost.length} acknowledged calls were lost`);
-      // Batches are atomic: every stored batch is complete.
-      const perBatch = new Map<string, number>();
-      for (const id of stored) perBatch.set(id.split('-')[0], (perBatch.get(id.split('-')[0]) ?? 0) + 1);
-      for (const [batchId, n] of perBatch) assert.equal(n, 50, `batch ${batchId} is partial`);
-    } finally {
-      restarted.child.kill('SIGTERM');
-      await waitForExit(restarted.child);
-    }
-  });
+      // A new daemon takes over the stale lock and sees every acknowledged call.
+      const restarted = await spawnDaemonProcess(dataDir);
+      try {
+        const db = new Database(path.join(dataDir, 'flowtune.db'), { readonly: true });
+        const rows = db.prepare('SELECT id, run_id FROM calls').all() as Array<{ id: string; run_id: string | null }>;
+        db.close();
+        const stored = new Set(rows.map((r) => r.id));
+        const lost = acknowledged.filter((id) => !stored.has(id));
+        assert.deepEqual(lost, [], `${lost.length} acknowledged calls were lost`);
+        // Batches are atomic: every stored batch is complete.
+        const perBatch = new Map<string, number>();
+        for (const row of rows) {
+          const batchKey = door === 'otlp' ? String(row.run_id) : row.id.split('-')[0];
+          perBatch.set(batchKey, (perBatch.get(batchKey) ?? 0) + 1);
+        }
+        for (const [batchId, n] of perBatch) assert.equal(n, 50, `batch ${batchId} is partial`);
+      } finally {
+        restarted.child.kill('SIGTERM');
+        await waitForExit(restarted.child);
+      }
+    });
+  }
 });

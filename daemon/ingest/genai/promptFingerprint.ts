@@ -22,7 +22,17 @@ export function maskPromptTemplate(text: string): string {
     .trim();
 }
 
+// The same system prompt or template recurs on almost every call of a worker: remember the last
+// few hundred results instead of masking and hashing the same text again.
+const CACHE_LIMIT = 512;
+const cache = new Map<string, string>();
+
 /** SHA-256 (hex) of the masked template text. */
 export function promptFingerprint(templateOrSystemPrompt: string): string {
-  return createHash('sha256').update(maskPromptTemplate(templateOrSystemPrompt)).digest('hex');
+  const cached = cache.get(templateOrSystemPrompt);
+  if (cached !== undefined) return cached;
+  const digest = createHash('sha256').update(maskPromptTemplate(templateOrSystemPrompt)).digest('hex');
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(templateOrSystemPrompt, digest);
+  return digest;
 }

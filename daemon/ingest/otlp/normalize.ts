@@ -13,6 +13,7 @@ import type {
 import { OtlpDecodeError } from './errors';
 import { parseTraceEnvelope } from './jsonEnvelope';
 import { decodeTraceRequestProtobuf, type PbSpan } from './proto';
+import { readTraceRequest, type WireSpan } from './traceReader';
 import { idFromBytes, idFromJson, isPlainObject, jsonAttributes, nanosToMs, pbAttributes } from './values';
 
 const SPAN_KIND_NAMES: Record<string, number> = {
@@ -200,8 +201,47 @@ function hexOrUndefined(b: Uint8Array | undefined): string | undefined {
   return b && b.length > 0 ? Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex') : undefined;
 }
 
-/** An OTLP protobuf ExportTraceServiceRequest (uncompressed bytes) to normalised spans. */
+/** An OTLP protobuf ExportTraceServiceRequest (uncompressed bytes) to normalised spans: the fast reader. */
 export function normalizeTraceRequestProtobuf(buf: Uint8Array): NormalizedTraces {
+  const spans: NormalizedSpan[] = [];
+  const rejected: RejectedSpan[] = [];
+  for (const group of readTraceRequest(buf)) {
+    for (const raw of group.spans) {
+      try {
+        spans.push(wireSpan(raw, group.resource, group.scope));
+      } catch (err) {
+        reject(rejected, hexOrUndefined(raw.traceId), hexOrUndefined(raw.spanId), err);
+      }
+    }
+  }
+  return { spans, rejected };
+}
+
+function wireSpan(raw: WireSpan, resource: Attributes, scope: NormalizedScope): NormalizedSpan {
+  for (const e of raw.events) if (!(e.timeMs > 0)) e.timeMs = raw.startTimeMs;
+  return buildSpan(
+    {
+      traceId: idFromBytes(raw.traceId, 16),
+      spanId: idFromBytes(raw.spanId, 8),
+      parentSpanId: idFromBytes(raw.parentSpanId, 8),
+      name: raw.name,
+      kind: raw.kind,
+      startTimeMs: raw.startTimeMs,
+      endTimeMs: raw.endTimeMs,
+      attributes: raw.attributes,
+      events: raw.events,
+      status: raw.status,
+    },
+    resource,
+    scope,
+  );
+}
+
+/**
+ * The same result through protobufjs's generic decoder (slower; strict UTF-8). Kept as the
+ * reference implementation the fast reader is tested against.
+ */
+export function normalizeTraceRequestProtobufGeneric(buf: Uint8Array): NormalizedTraces {
   const request = decodeTraceRequestProtobuf(buf);
   const spans: NormalizedSpan[] = [];
   const rejected: RejectedSpan[] = [];

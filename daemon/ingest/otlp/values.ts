@@ -38,14 +38,17 @@ export function nanosToMs(v: unknown): number {
     const ms = Math.floor(v / 1e6);
     return ms + (v - ms * 1e6) / 1e6;
   }
-  if (isLong(v)) {
-    // hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo); the bracket stays below 2^53.
-    const hi = v.high >>> 0;
-    const rest = hi * 967296 + (v.low >>> 0);
-    const restMs = Math.floor(rest / 1e6);
-    return hi * 4294 + restMs + (rest - restMs * 1e6) / 1e6;
-  }
+  if (isLong(v)) return nanosPartsToMs(v.low, v.high);
   return NaN;
+}
+
+/** An unsigned 64-bit nanosecond count given as its low and high 32-bit halves, to milliseconds. */
+export function nanosPartsToMs(low: number, high: number): number {
+  // hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo); the bracket stays below 2^53.
+  const hi = high >>> 0;
+  const rest = hi * 967296 + (low >>> 0);
+  const restMs = Math.floor(rest / 1e6);
+  return hi * 4294 + restMs + (rest - restMs * 1e6) / 1e6;
 }
 
 /** A signed int64 as a JS number when it is exactly representable, else as a decimal string. */

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OtlpDecodeError } from '../../../daemon/ingest/otlp/errors';
-import { describeRejections, normalizeTraceRequestJson, normalizeTraceRequestProtobuf } from '../../../daemon/ingest/otlp/normalize';
+import {
+  describeRejections,
+  normalizeTraceRequestJson,
+  normalizeTraceRequestProtobuf,
+  normalizeTraceRequestProtobufGeneric,
+} from '../../../daemon/ingest/otlp/normalize';
 import {
   normalizeLogsRequestJson,
   normalizeLogsRequestProtobuf,
@@ -59,9 +64,11 @@ describe('OTLP trace normalisation', () => {
     const attrs = ((request.resourceSpans as { scopeSpans: { spans: { attributes: unknown[] }[] }[] }[])[0].scopeSpans[0].spans[0]).attributes;
     attrs.push({ key: 'a.huge', value: { intValue: '9007199254740993' } }, { key: 'a.bytes', value: { bytesValue: Buffer.from('hi!').toString('base64') } });
     const fromJson = normalizeTraceRequestJson(request);
-    const fromPb = normalizeTraceRequestProtobuf(traceRequestToProtobuf(request));
+    const bytes = traceRequestToProtobuf(request);
+    const fromPb = normalizeTraceRequestProtobuf(bytes);
     assert.equal(fromJson.spans.length, 2);
     assert.deepStrictEqual(fromPb, fromJson);
+    assert.deepStrictEqual(normalizeTraceRequestProtobufGeneric(bytes), fromJson, 'the generic protobufjs decoder agrees');
     assert.equal(fromJson.spans[0].attributes['a.huge'], '9007199254740993');
     assert.equal(fromJson.spans[0].attributes['a.bytes'], Buffer.from('hi!').toString('base64'));
     assert.deepEqual(fromJson.spans[0].attributes['a.map'], { k: 'v', n: { deep: true } });
@@ -144,6 +151,22 @@ describe('OTLP trace normalisation', () => {
     const request = traceRequest([{ spanId: 'aaaaaaaaaaaaaaa1', name: 'a', startMs: 1e12, durationMs: 1 }]) as Record<string, unknown>;
     request.somethingNew = { x: 1 };
     assert.equal(normalizeTraceRequestJson(request).spans.length, 1);
+  });
+
+  it('rejects a bad span id in protobuf as in JSON', () => {
+    const request = traceRequest([
+      { spanId: 'aaaaaaaaaaaaaaa1', name: 'good', startMs: 1e12, durationMs: 1 },
+      { spanId: 'aaaaaaaaaaaa', name: 'short id', startMs: 1e12, durationMs: 1 },
+    ]);
+    const { spans, rejected } = normalizeTraceRequestProtobuf(traceRequestToProtobuf(request));
+    assert.deepEqual(spans.map((s) => s.name), ['good']);
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0].reason, /invalid spanId/);
+  });
+
+  it('throws OtlpDecodeError for truncated protobuf', () => {
+    const bytes = traceRequestToProtobuf(traceRequest([{ spanId: 'aaaaaaaaaaaaaaa1', name: 'x', startMs: 1e12, durationMs: 1 }]));
+    assert.throws(() => normalizeTraceRequestProtobuf(bytes.subarray(0, bytes.length - 7)), OtlpDecodeError);
   });
 
   it('throws OtlpDecodeError for bytes that are not a protobuf request', () => {

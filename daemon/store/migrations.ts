@@ -209,6 +209,116 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX proxy_request_hashes_time ON proxy_request_hashes(at);
     `,
   },
+  {
+    version: 3,
+    name: 'watch and improve: anomalies with lifecycle, failure templates, recommendations, experiments, decision log',
+    sql: `
+      -- One row per (kind, series): de-duplicated; reopened rather than duplicated.
+      CREATE TABLE anomalies (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        series TEXT NOT NULL,
+        worker TEXT,
+        model TEXT,
+        prompt_version TEXT,
+        began_at REAL NOT NULL,
+        last_seen_at REAL NOT NULL,
+        resolved_at REAL,
+        baseline REAL,
+        current REAL,
+        score REAL,
+        title TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        suspected_cause TEXT
+      );
+      CREATE INDEX anomalies_state ON anomalies(state, last_seen_at);
+      CREATE INDEX anomalies_worker ON anomalies(worker, state);
+      CREATE TABLE anomaly_transitions (
+        id INTEGER PRIMARY KEY,
+        anomaly_id TEXT NOT NULL REFERENCES anomalies(id) ON DELETE CASCADE,
+        at REAL NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX anomaly_transitions_anomaly ON anomaly_transitions(anomaly_id, at);
+
+      -- Error-message templates (Drain), persisted so clustering survives restarts.
+      CREATE TABLE failure_templates (
+        id TEXT PRIMARY KEY,
+        provider TEXT,
+        http_status INTEGER,
+        error_type TEXT,
+        template TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        first_seen_at REAL NOT NULL,
+        last_seen_at REAL NOT NULL,
+        example TEXT
+      );
+
+      -- Optimizer proposals and their fate. change/evidence/expected_gain/edit are JSON.
+      CREATE TABLE recommendations (
+        id TEXT PRIMARY KEY,
+        optimizer TEXT NOT NULL,
+        worker TEXT,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        change TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        expected_gain TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        edit TEXT,
+        experiment_id TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+      );
+      CREATE INDEX recommendations_state ON recommendations(state, worker);
+
+      CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        recommendation_id TEXT,
+        kind TEXT NOT NULL,
+        worker TEXT,
+        state TEXT NOT NULL,
+        control TEXT NOT NULL,
+        treatment TEXT NOT NULL,
+        result TEXT,
+        spent_usd REAL NOT NULL DEFAULT 0,
+        started_at REAL NOT NULL,
+        ended_at REAL
+      );
+      CREATE INDEX experiments_state ON experiments(state);
+      CREATE TABLE experiment_samples (
+        id INTEGER PRIMARY KEY,
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        arm TEXT NOT NULL,
+        pair_key TEXT,
+        call_id TEXT,
+        cost_usd REAL,
+        latency_ms REAL,
+        quality REAL,
+        success INTEGER NOT NULL,
+        at REAL NOT NULL
+      );
+      CREATE INDEX experiment_samples_experiment ON experiment_samples(experiment_id, arm);
+
+      -- Every decision, autonomous or human, with its evidence: the system documents its own changes.
+      CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        recommendation_id TEXT,
+        experiment_id TEXT,
+        worker TEXT,
+        summary TEXT NOT NULL,
+        evidence TEXT NOT NULL
+      );
+      CREATE INDEX decisions_time ON decisions(at);
+    `,
+  },
 ];
 
 export class StoreVersionError extends Error {}

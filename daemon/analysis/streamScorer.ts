@@ -212,7 +212,8 @@ export class StreamScorer {
       let changed = this.chooseTransform();
       if (this.n === this.nextPeriodCheck) {
         changed = this.choosePeriod() || changed;
-        this.nextPeriodCheck = this.n < 4096 ? this.n + 256 : this.n + 65536;
+        // Often while history is short (a season may just have become visible), rarely after.
+        this.nextPeriodCheck = this.n < 1024 ? this.n + 256 : this.n < 4096 ? Math.round(this.n * 1.5) : this.n + 65536;
       }
       if (changed) this.recomputeResiduals();
       this.sinceRecompute = Infinity;

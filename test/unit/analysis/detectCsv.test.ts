@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatScoredCsv, parseSeriesCsv, parseTimestamp, runDetect, scoreRows } from '../../../daemon/analysis/detectCsv';
+
+describe('analysis/detectCsv', () => {
+  it('parses ISO, NAB-style and epoch timestamps', () => {
+    assert.equal(parseTimestamp('2014-04-01 00:05:00'), Date.UTC(2014, 3, 1, 0, 5));
+    assert.equal(parseTimestamp('2014-04-01T00:05:00Z'), Date.UTC(2014, 3, 1, 0, 5));
+    assert.equal(parseTimestamp('1396310700'), Date.UTC(2014, 3, 1, 0, 5));
+    assert.equal(parseTimestamp('1396310700000'), Date.UTC(2014, 3, 1, 0, 5));
+    assert.ok(Number.isNaN(parseTimestamp('yesterday')));
+  });
+
+  it('accepts a header or none, quoted cells and blank values', () => {
+    const withHeader = parseSeriesCsv('timestamp,value\n2014-04-01 00:00:00,1.5\n"2014-04-01 00:05:00",\n');
+    assert.equal(withHeader.length, 2);
+    assert.equal(withHeader[0].value, 1.5);
+    assert.ok(Number.isNaN(withHeader[1].value));
+    const noHeader = parseSeriesCsv('1396310400,3\r\n1396310700,4\r\n');
+    assert.deepEqual(noHeader.map((r) => r.value), [3, 4]);
+    const swapped = parseSeriesCsv('value,timestamp\n7,1396310400\n');
+    assert.equal(swapped[0].value, 7);
+    assert.equal(swapped[0].timestampMs, 1396310400000);
+  });
+
+  it('writes timestamp,value,anomaly_score with one score in [0,1] per row, causally', () => {
+    const lines = ['timestamp,value'];
+    for (let i = 0; i < 400; i += 1) lines.push(`${1396310400 + i * 300},${10 + Math.sin(i) * 0.5 + (i === 300 ? 30 : 0)}`);
+    const rows = parseSeriesCsv(lines.join('\n'));
+    const scores = scoreRows(rows);
+    assert.equal(scores.length, 400);
+    assert.ok(scores.every((s) => s >= 0 && s <= 1));
+    assert.ok(scores[300] > 0.9, String(scores[300]));
+    assert.ok(Math.max(...scores.slice(0, 300)) < 0.5);
+    // Causality: scores of a prefix do not depend on what follows.
+    const prefix = scoreRows(rows.slice(0, 301));
+    assert.deepEqual(prefix, scores.slice(0, 301));
+    const csv = formatScoredCsv(rows, scores).trim().split('\n');
+    assert.equal(csv[0], 'timestamp,value,anomaly_score');
+    assert.equal(csv.length, 401);
+    assert.equal(csv[1].split(',')[0], '1396310400');
+  });
+
+  it('runDetect writes the output file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'detect-'));
+    const input = join(dir, 'in.csv');
+    const output = join(dir, 'out.csv');
+    writeFileSync(input, 'timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n');
+    assert.deepEqual(runDetect(input, output), { rows: 2 });
+    assert.equal(readFileSync(output, 'utf8'), 'timestamp,value,anomaly_score\n2024-01-01T00:00:00Z,1,0\n2024-01-01T00:01:00Z,2,0\n');
+  });
+});

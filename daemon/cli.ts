@@ -6,6 +6,7 @@ import { DaemonAlreadyRunningError } from './daemonFile';
 import { FLOWTUNE_VERSION, startDaemon, stopOnSignals } from './daemonMain';
 import { demoCommand } from './cli/demoCommand';
 import { runCommand } from './cli/runCommand';
+import { runDetect } from './analysis/detectCsv';
 import { defaultDataDir } from './cli/workspace';
 
 function parsePort(value: string): number {
@@ -77,6 +78,21 @@ program
       process.exit(await demoCommand(options));
     } catch (error) {
       process.stderr.write(`flowtune demo: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('detect')
+  .description('score a timestamp,value CSV for anomalies, causally (each row from the rows before it); writes timestamp,value,anomaly_score')
+  .requiredOption('--input <file>', 'CSV with timestamp,value rows (header optional)')
+  .option('--output <file>', 'where to write the scored CSV (default: stdout)')
+  .action((options: { input: string; output?: string }) => {
+    try {
+      const { rows } = runDetect(options.input, options.output);
+      if (options.output) process.stderr.write(`flowtune detect: scored ${rows} rows → ${options.output}\n`);
+    } catch (error) {
+      process.stderr.write(`flowtune detect: ${(error as Error).message}\n`);
       process.exit(1);
     }
   });

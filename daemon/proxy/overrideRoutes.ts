@@ -127,11 +127,13 @@ export function registerOverrideRoutes(app: FastifyInstance, ctx: DaemonContext,
 
   app.get<{ Querystring: { since?: string; worker?: string } }>('/v1/proxy/cache', async (request) => {
     const since = numberQuery(request.query.since, Date.now() - 7 * DAY_MS, 'since');
+    state.records.flush();
     return { since, savings: cacheSavings(ctx.db, since, request.query.worker || undefined) };
   });
 
   app.get<{ Params: { worker: string }; Querystring: { window_ms?: string } }>('/v1/proxy/duplicates/:worker', async (request) => {
     const windowMs = numberQuery(request.query.window_ms, DAY_MS, 'window_ms');
+    state.records.flush();
     return duplicateRate(ctx.db, workerParam(request.params.worker), windowMs);
   });
 }

@@ -120,13 +120,12 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
     provider: upstreamBase ? providerForUpstream(upstreamBase) : null,
     body: effectiveBody,
   };
+  let cacheKey: string | null = null;
+  // Written after the response has gone out, so the store is never on the client's critical path.
   const record = (outcome: OutcomeFacts): void => {
     if (!endpoint.recorded) return;
-    try {
-      ctx.writer.write({ runs: [], steps: [], calls: [buildCallRecord(facts, outcome)], scores: [] });
-    } catch (error) {
-      ctx.logger.error('proxy: recording the call failed', { callId, error: (error as Error).message });
-    }
+    // Every cacheable request counts toward the duplicate rate, whether or not the cache is on.
+    state.records.addCall(buildCallRecord(facts, outcome), cacheKey ? { worker: worker ?? UNKNOWN_DIMENSION, hash: cacheKey, at: startedAt } : null);
   };
   const fail = (status: number, type: string, code: string, message: string, extra: OutgoingHttpHeaders = {}) => {
     sendError(res, status, type, code, message, { ...flowtuneHeaders, ...extra });
@@ -140,19 +139,12 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
     return;
   }
 
-  const cacheKey = effectiveBody && CACHEABLE.has(endpoint.operation) ? requestHash('POST', pathname, effectiveBody, upstreamBase) : null;
-  if (cacheKey) {
-    try {
-      state.cache.noteRequest(worker ?? UNKNOWN_DIMENSION, cacheKey, startedAt);
-    } catch (error) {
-      ctx.logger.warn('proxy: noting the request hash failed', { error: (error as Error).message });
-    }
-    if (plan.cache?.enabled) {
-      const entry = state.cache.lookup(cacheKey, startedAt);
-      if (entry) {
-        replayFromCache(ctx, state, entry, res, flowtuneHeaders, facts, elapsed, record);
-        return;
-      }
+  cacheKey = effectiveBody && CACHEABLE.has(endpoint.operation) ? requestHash('POST', pathname, effectiveBody, upstreamBase) : null;
+  if (cacheKey && plan.cache?.enabled) {
+    const entry = state.cache.lookup(cacheKey, startedAt);
+    if (entry) {
+      replayFromCache(state, entry, res, flowtuneHeaders, facts, elapsed, record);
+      return;
     }
   }
 
@@ -285,7 +277,6 @@ function cacheableHeaders(headers: OutgoingHttpHeaders): Record<string, string> 
 }
 
 function replayFromCache(
-  ctx: DaemonContext,
   state: ProxyState,
   entry: CacheEntry,
   res: ServerResponse,
@@ -299,16 +290,12 @@ function replayFromCache(
   res.end(entry.body);
   const latencyMs = elapsed();
   record({ status: 'ok', httpStatus: entry.httpStatus, latencyMs, ttftMs: entry.stream ? latencyMs : null, summary: entry.summary, cacheHit: true });
-  try {
-    state.cache.recordHit({
-      callId: facts.callId,
-      worker: facts.worker ?? UNKNOWN_DIMENSION,
-      cacheKey: entry.cacheKey,
-      sourceCallId: entry.callId,
-      savedMs: entry.latencyMs === null ? null : Math.max(0, entry.latencyMs - latencyMs),
-      at: facts.startedAt,
-    });
-  } catch (error) {
-    ctx.logger.warn('proxy: recording the cache hit failed', { error: (error as Error).message });
-  }
+  state.records.addHit({
+    callId: facts.callId,
+    worker: facts.worker ?? UNKNOWN_DIMENSION,
+    cacheKey: entry.cacheKey,
+    sourceCallId: entry.callId,
+    savedMs: entry.latencyMs === null ? null : Math.max(0, entry.latencyMs - latencyMs),
+    at: facts.startedAt,
+  });
 }

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import type { DaemonContext } from '../daemonContext';
 import { GATE_DEFAULTS, GateRegistry, type GateOptions } from './concurrencyGate';
 import { OverrideStore } from './overrideStore';
+import { RecordQueue } from './recordQueue';
 import { ResponseCache } from './responseCache';
 
 export interface ProxyOptions {
@@ -22,6 +23,8 @@ export interface ProxyState {
   gates: GateRegistry;
   overrides: OverrideStore;
   cache: ResponseCache;
+  /** Call records waiting for their batch; flush() writes them now (tests, shutdown). */
+  records: RecordQueue;
   options: ProxyOptions;
   close(): Promise<void>;
 }
@@ -31,14 +34,17 @@ const states = new WeakMap<DaemonContext, ProxyState>();
 export function createProxyState(ctx: DaemonContext, options: ProxyOptions = PROXY_DEFAULTS): ProxyState {
   // undici's own 300 s defaults would cut long calls; the per-request timeouts below govern instead.
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, headersTimeout: 0, bodyTimeout: 0, connections: 256 });
+  const cache = new ResponseCache(ctx.db);
   const state: ProxyState = {
     agent,
     gates: new GateRegistry(options.gate),
     overrides: new OverrideStore(ctx.db),
-    cache: new ResponseCache(ctx.db),
+    cache,
+    records: new RecordQueue(ctx.db, ctx.writer, cache, ctx.logger),
     options: { ...options, gate: { ...options.gate } },
     async close() {
       state.gates.close();
+      state.records.flush();
       await agent.close();
     },
   };

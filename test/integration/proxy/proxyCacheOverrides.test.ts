@@ -40,6 +40,7 @@ describe('proxy: cache and live overrides', () => {
     await client.chat.completions.create(CHAT);
     await client.chat.completions.create(CHAT);
     assert.equal(rig.fake.requests.length, 2);
+    rig.proxy.records.flush();
     assert.equal(duplicateRate(rig.db, 'summariser', 60_000).rate, 0.5);
 
     const put = await api(rig, 'PUT', '/v1/overrides/summariser', { set: { cache: { enabled: true, ttl_seconds: 60 } }, set_by: 'test', reason: 'deterministic worker' });

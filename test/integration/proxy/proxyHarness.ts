@@ -19,15 +19,24 @@ export interface ProxyRig {
   stop(): Promise<void>;
 }
 
+/** Record queues of the running rigs: reads of the store flush them first (the proxy writes in batches). */
+const recordQueues = new Set<{ flush(): void }>();
+
+function flushRecords(): void {
+  for (const queue of recordQueues) queue.flush();
+}
+
 export async function startProxyRig(options: { dataDir?: string; fake?: FakeOpenAI } = {}): Promise<ProxyRig> {
   const fake = options.fake ?? (await startFakeOpenAI());
   const daemon = await startTestDaemon({ upstream: fake.baseURL, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const proxyBaseURL = `${daemon.url}/openai/v1`;
+  const proxy = proxyStateFor(daemon.daemon.ctx);
+  recordQueues.add(proxy.records);
   return {
     fake,
     daemon,
     db: daemon.daemon.ctx.db,
-    proxy: proxyStateFor(daemon.daemon.ctx),
+    proxy,
     proxyBaseURL,
     viaProxy: ({ worker, run, prompt, maxRetries = 0, timeout } = {}) =>
       new OpenAI({
@@ -44,6 +53,7 @@ export async function startProxyRig(options: { dataDir?: string; fake?: FakeOpen
       }),
     direct: ({ maxRetries = 0 } = {}) => new OpenAI({ apiKey: API_KEY, baseURL: fake.baseURL, maxRetries }),
     stop: async () => {
+      recordQueues.delete(proxy.records);
       await daemon.stop();
       if (!options.fake) await fake.close();
     },
@@ -84,10 +94,12 @@ export interface CallRow {
 }
 
 export function callRow(db: Database.Database, id: string): CallRow | undefined {
+  flushRecords();
   return db.prepare('SELECT * FROM calls WHERE id = ?').get(id) as CallRow | undefined;
 }
 
 export function allCalls(db: Database.Database): CallRow[] {
+  flushRecords();
   return db.prepare('SELECT * FROM calls ORDER BY started_at, rowid').all() as CallRow[];
 }
 

@@ -35,6 +35,8 @@ export interface StreamScorerOptions {
   varianceThreshold: number;
   /** Points after an alert during which scores are damped unless the evidence escalates. */
   refractory: number;
+  /** Distance from the last five points, in point-to-point noise units, that counts as one threshold. */
+  localThreshold: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamScorerOptions = {
@@ -48,6 +50,7 @@ export const DEFAULT_STREAM_OPTIONS: StreamScorerOptions = {
   varianceLambda: 0.08,
   varianceThreshold: 5,
   refractory: 24,
+  localThreshold: 8,
 };
 
 const HISTORY = 8192;
@@ -80,6 +83,9 @@ export class StreamScorer {
   /** Values minus the seasonal bias in effect when they arrived: level-consistent across shifts. */
   private readonly adj = new Float64Array(HISTORY);
   private readonly scratch: Float64Array;
+  private readonly five = new Float64Array(5);
+  /** Point-to-point noise: 1.4826·median|Δy|/√2 over the window. */
+  private localScale = NaN;
   private n = 0;
   private useLog = false;
   private logOffset = 0;
@@ -166,7 +172,13 @@ export class StreamScorer {
     // Young baselines are uncertain: demand more evidence until about a hundred points back it.
     const support = Math.min(this.n - this.regimeStart, o.window);
     const inflate = 1 + 6 / Math.max(support, 6);
-    const ePoint = Math.abs(z) / (o.zThreshold * inflate);
+    let ePoint = Math.abs(z) / (o.zThreshold * inflate);
+    if (!seasonal && this.localScale > 0 && this.n >= 5) {
+      // Local view: distance from the last few points in units of point-to-point noise. It sees a
+      // spike riding on a slow cycle or trend that the wide flat baseline absorbs.
+      const eLocal = Math.abs(v - this.localLevel()) / (this.localScale * o.localThreshold * inflate);
+      if (eLocal > ePoint) ePoint = eLocal;
+    }
     const eShift = Math.max(this.cusumUp, this.cusumDown) / (o.cusumH * inflate);
     const eVar = this.varEwma / (o.varianceThreshold * inflate);
     const e = Math.max(ePoint, eShift, eVar);
@@ -185,6 +197,18 @@ export class StreamScorer {
       this.alertEvidence = e;
     }
     return s;
+  }
+
+  /** Median of the last five values (insertion into a five-slot buffer). */
+  private localLevel(): number {
+    const w = this.five;
+    for (let k = 0; k < 5; k += 1) {
+      const x = this.y[(this.n - 1 - k) & MASK];
+      let q = k;
+      while (q > 0 && w[q - 1] > x) { w[q] = w[q - 1]; q -= 1; }
+      w[q] = x;
+    }
+    return w[2];
   }
 
   /** A sustained shift was confirmed: restart the baseline at the estimated change point. */
@@ -327,6 +351,7 @@ export class StreamScorer {
     this.scale = Math.max(scale, floor);
     this.seasonalScale = this.period > 0 ? this.residualScale(m, stride, span, floor) : NaN;
     this.cusumShrink = this.longRunShrink(span);
+    this.localScale = this.diffScale(m, stride, floor);
   }
 
   /** Median, median absolute deviation and count of the seasonal residuals of the last m points. */
@@ -352,6 +377,19 @@ export class StreamScorer {
     if (span < 60 && this.priorSeasonalScale > 0) s = Math.max(s, 0.7 * this.priorSeasonalScale);
     // Only trust the seasonal model when it explains clearly more than the flat baseline.
     return s < 0.7 * this.scale ? s : NaN;
+  }
+
+  /** Robust sd of the noise from first differences, which ignore slow cycles and trends. */
+  private diffScale(m: number, stride: number, floor: number): number {
+    const buf = this.scratch;
+    let c = 0;
+    for (let k = 0; k < m; k += 1) {
+      const t = this.n - 1 - k * stride;
+      if (t - 1 < this.regimeStart) break;
+      buf[c++] = Math.abs(this.y[t & MASK] - this.y[(t - 1) & MASK]);
+    }
+    if (c < 16) return NaN;
+    return Math.max((1.4826 / Math.SQRT2) * selectKth(buf, c, c >> 1), floor);
   }
 
   /** 1/√((1+ρ)/(1−ρ)) from the lag-1 autocorrelation of the active model's deviations. */

@@ -95,6 +95,14 @@ describe('analysis/streamScorer', function () {
     assert.ok(huge.every((x) => Number.isFinite(x)));
   });
 
+  it('sees a spike riding on a slow cycle before two seasons of history exist (local view)', () => {
+    const g = (i: number) => Math.sin(i * 12.9898) * 0.5; // deterministic small noise
+    const v = Array.from({ length: 600 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + g(i) + (i === 500 ? 40 : 0));
+    const scores = scoreSeries(v);
+    assert.ok(scores[500] > 0.9, String(scores[500]));
+    assert.ok(Math.max(...scores.slice(300, 500)) < 0.5);
+  });
+
   it('is causal: a prefix scores the same whatever follows', () => {
     const st = makeStream('seasonal', 'spike', 7);
     const all = scoreSeries(st.values, st.timestamps);

@@ -82,3 +82,50 @@ export interface DecisionLogEntry {
   summary: string;
   evidence: Record<string, unknown>;
 }
+
+/** A trend: OLS slope per hour with its confidence interval, and the change against the previous period. */
+export interface MetricTrend {
+  slopePerHour: number | null;
+  slopeLow: number | null;
+  slopeHigh: number | null;
+  /** (current − previous) / previous, with its 95% interval; null when undefined. */
+  changeVsPrevious: number | null;
+  changeLow: number | null;
+  changeHigh: number | null;
+  /** Two-sided p-value of the change. */
+  changeP: number | null;
+}
+
+/** Everything measured about one worker × model × prompt version over a window. */
+export interface WorkerMetrics {
+  worker: string;
+  model: string;
+  promptVersion: string;
+  since: number;
+  until: number;
+  calls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  runs: number;
+  successRate: number;
+  errorRate: number;
+  rateLimitedRate: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  latencyP99Ms: number | null;
+  /** `exact` when computed from every call of the window, `sketch` when merged from hourly DDSketches. */
+  quantileMethod: 'exact' | 'sketch';
+  ttftMeanMs: number | null;
+  inputTokensPerCall: number;
+  outputTokensPerCall: number;
+  costUsd: number;
+  costPerCall: number;
+  costPerRun: number | null;
+  quality: number | null;
+  qualityCount: number;
+  cacheHitRate: number;
+  duplicateRate: number | null;
+  lengthStopRate: number;
+  trends: { latencyMs: MetricTrend; costPerCall: MetricTrend; errorRate: MetricTrend; quality: MetricTrend };
+}

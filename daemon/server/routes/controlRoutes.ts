@@ -1,7 +1,8 @@
 // The control API read by the editor, the dashboard and scripts.
 import type { FastifyInstance } from 'fastify';
 import type { DaemonContext } from '../../daemonContext';
-import { aggregateWorkers, recentCalls, workerTimeSeries, type AggregateGrouping } from '../../store/workerQueries';
+import { recentCalls, workerTimeSeries, type AggregateGrouping } from '../../store/workerQueries';
+import { computeWorkerMetrics } from '../../watch/workerMetrics';
 import { HttpError } from '../httpError';
 
 const DAY_MS = 86_400_000;
@@ -33,7 +34,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: DaemonContext):
     if (!['worker', 'worker_model', 'worker_model_prompt'].includes(group)) {
       throw new HttpError(400, 'invalid_request_error', 'group must be worker, worker_model or worker_model_prompt');
     }
-    return { since, until, workers: aggregateWorkers(ctx.db, { since, until }, group) };
+    return { since, until, workers: computeWorkerMetrics(ctx.db, { since, until }, group) };
   });
 
   app.get<{ Params: { worker: string }; Querystring: { since?: string; until?: string; bucket_ms?: string } }>(

@@ -63,6 +63,8 @@ describe('daemon process', function () {
       const acknowledged: string[] = [];
       let sent = 0;
       let killed = false;
+      let senderDone = false;
+      const statuses = new Map<number, number>();
       const sender = (async () => {
         for (let batch = 0; batch < 2000 && !killed; batch++) {
           const traceId = hexId(16);
@@ -79,14 +81,16 @@ describe('daemon process', function () {
               headers: { 'content-type': 'application/json', 'x-flowtune-token': daemon.info.token },
               body,
             });
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
             if (response.status === 200) acknowledged.push(...ids);
           } catch {
             return; // the daemon is gone
           }
         }
-      })();
+      })().finally(() => (senderDone = true));
       // Kill once a good number of batches were acknowledged, while the client is still sending.
-      while (acknowledged.length < 50 * 40) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (acknowledged.length < 50 * 40 && !senderDone) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.ok(acknowledged.length >= 50 * 40, `only ${acknowledged.length} acknowledged; statuses ${JSON.stringify([...statuses])}`);
       daemon.child.kill('SIGKILL');
       killed = true;
       await sender;

@@ -1,0 +1,67 @@
+// Reads behind the worker metrics: exact latency quantiles for small windows, runs and cost per
+// run, and duplicate-request rates from the proxy's request hashes.
+import type Database from 'better-sqlite3';
+import { UNKNOWN_DIMENSION } from './rollupKey';
+import type { TimeWindow } from './workerQueries';
+
+/** SQL expressions matching rollupDimensions(), so raw reads group exactly like the rollups. */
+export const WORKER_DIM = `COALESCE(NULLIF(worker, ''), '${UNKNOWN_DIMENSION}')`;
+export const MODEL_DIM = `COALESCE(NULLIF(request_model, ''), NULLIF(response_model, ''), '${UNKNOWN_DIMENSION}')`;
+export const PROMPT_DIM = `COALESCE(NULLIF(prompt_version, ''), 'fp:' || substr(prompt_fingerprint, 1, 12), '${UNKNOWN_DIMENSION}')`;
+
+export interface GroupKey {
+  worker: string;
+  model: string;
+  promptVersion: string;
+}
+
+/** Every latency of one group in the window, sorted ascending; '*' for model or prompt means any. */
+export function groupLatencies(db: Database.Database, key: GroupKey, window: TimeWindow): number[] {
+  const workerFilter = key.worker === UNKNOWN_DIMENSION ? `(worker IS NULL OR worker = '')` : `worker = @worker`;
+  const modelFilter = key.model === '*' ? '' : `AND ${MODEL_DIM} = @model`;
+  const promptFilter = key.promptVersion === '*' ? '' : `AND ${PROMPT_DIM} = @promptVersion`;
+  const rows = db
+    .prepare(
+      `SELECT latency_ms FROM calls
+       WHERE ${workerFilter} AND started_at >= @since AND started_at < @until AND latency_ms IS NOT NULL
+         ${modelFilter} ${promptFilter}
+       ORDER BY latency_ms`,
+    )
+    .all({ ...key, since: window.since, until: window.until }) as Array<{ latency_ms: number }>;
+  return rows.map((r) => r.latency_ms);
+}
+
+export interface RunCostRow extends GroupKey {
+  runs: number;
+  runCost: number;
+}
+
+/** Distinct runs and the cost of calls that belong to a run, per group, in the window. */
+export function runCosts(db: Database.Database, window: TimeWindow): RunCostRow[] {
+  return db
+    .prepare(
+      `SELECT ${WORKER_DIM} AS worker, ${MODEL_DIM} AS model, ${PROMPT_DIM} AS promptVersion,
+              COUNT(DISTINCT run_id) AS runs, COALESCE(SUM(cost_usd), 0) AS runCost
+       FROM calls WHERE started_at >= ? AND started_at < ? AND run_id IS NOT NULL
+       GROUP BY 1, 2, 3`,
+    )
+    .all(window.since, window.until) as RunCostRow[];
+}
+
+export interface DuplicateRow {
+  worker: string;
+  requests: number;
+  distinctRequests: number;
+}
+
+/** Cacheable requests and distinct request hashes per worker (measured whether or not caching is on). */
+export function duplicateCounts(db: Database.Database, window: TimeWindow): DuplicateRow[] {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'proxy_request_hashes'`).get();
+  if (!exists) return [];
+  return db
+    .prepare(
+      `SELECT worker, COUNT(*) AS requests, COUNT(DISTINCT request_hash) AS distinctRequests
+       FROM proxy_request_hashes WHERE at >= ? AND at < ? GROUP BY worker`,
+    )
+    .all(window.since, window.until) as DuplicateRow[];
+}

@@ -47,6 +47,28 @@ export const projectConfigSchema = z.looseObject({
     })
     .default({ content: 'full', retention_days: 30, rollup_retention_days: 400 }),
   upstream: z.string().url().optional(),
+  /** The model that scores llm-rubric evaluators and rewrites prompts (OpenAI-compatible). */
+  judge: z
+    .object({
+      model: z.string().min(1),
+      /** Base URL with /v1; the daemon's upstream when absent. */
+      base_url: z.string().url().optional(),
+    })
+    .optional(),
+  optimize: z
+    .object({
+      /** Run an optimization cycle every N minutes; 0 (default) leaves it to POST /v1/optimize. */
+      schedule_minutes: z.number().nonnegative().default(0),
+      /** Models a worker may be moved to, besides those already seen in the store. */
+      candidate_models: z.array(z.string().min(1)).default([]),
+      /** How changes are tested: replay recorded inputs, split live traffic, or pick per worker. */
+      experiment: z.enum(['auto', 'replay', 'split']).default('auto'),
+      /** Recorded inputs re-run per replay experiment at most (each under both arms). */
+      replay_max_pairs: z.number().int().min(8).max(2000).default(120),
+      /** Calls after an applied change before it is judged against its expectation. */
+      watch_min_calls: z.number().int().min(5).default(30),
+    })
+    .default({ schedule_minutes: 0, candidate_models: [], experiment: 'auto', replay_max_pairs: 120, watch_min_calls: 30 }),
   /** A JSON file of model prices that overrides the shipped snapshot. */
   prices_file: z.string().optional(),
 });

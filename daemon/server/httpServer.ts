@@ -8,6 +8,7 @@ import { registerProxyRoutes } from '../proxy/proxyRoutes';
 import { HttpError } from './httpError';
 import { guardRequest, splitPathToken } from './requestGuard';
 import { registerControlRoutes } from './routes/controlRoutes';
+import { registerImproveRoutes } from './routes/improveRoutes';
 import { registerNativeRoutes } from './routes/nativeRoutes';
 import { registerOtlpRoutes } from './routes/otlpRoutes';
 
@@ -67,5 +68,6 @@ export function createHttpServer(ctx: DaemonContext): FastifyInstance {
   registerNativeRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerProxyRoutes(app, ctx);
+  registerImproveRoutes(app, ctx);
   return app;
 }

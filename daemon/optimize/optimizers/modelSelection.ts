@@ -1,0 +1,54 @@
+// Model selection: a cheaper model for a worker, to be shown (by replay or a live split) to hold
+// quality within the non-inferiority margin. Candidates are tried from the largest saving down,
+// one per worker per cycle; a candidate that failed is not proposed again.
+import { changeKey, type Measurements, type Optimizer, type Proposal, type WorkerMeasurements } from '../optimizer';
+
+const MIN_CALLS = 30;
+/** Only moves that save at least this share of the worker's cost are worth an experiment. */
+const MIN_SAVING = 0.2;
+
+export function estimatedCostPerCall(m: Measurements, model: string, inputTokens: number, outputTokens: number): number | null {
+  const price = m.priceOf(model);
+  return price ? inputTokens * price.inputPerToken + outputTokens * price.outputPerToken : null;
+}
+
+function propose(w: WorkerMeasurements, m: Measurements): Proposal | null {
+  if (!w.primaryModel || w.calls < MIN_CALLS) return null;
+  const current = estimatedCostPerCall(m, w.primaryModel, w.inputTokensMean, w.outputTokensMean);
+  if (current === null || current <= 0) return null;
+  const options = m.candidateModels
+    .filter((model) => model !== w.primaryModel)
+    .map((model) => ({ model, cost: estimatedCostPerCall(m, model, w.inputTokensMean, w.outputTokensMean) }))
+    .filter((c): c is { model: string; cost: number } => c.cost !== null && 1 - c.cost / current >= MIN_SAVING)
+    .filter((c) => !m.triedKeys.has(changeKey(w.worker, { kind: 'model', to: c.model })))
+    .sort((a, b) => a.cost - b.cost);
+  const best = options[0];
+  if (!best) return null;
+  const saving = 1 - best.cost / current;
+  return {
+    optimizer: 'model_selection',
+    worker: w.worker,
+    title: `${w.worker}: try ${best.model} instead of ${w.primaryModel} (≈${(saving * 100).toFixed(0)}% cheaper per call)`,
+    change: { kind: 'model', from: w.primaryModel, to: best.model },
+    evidence: {
+      calls: w.calls,
+      current_model: w.primaryModel,
+      mean_input_tokens: w.inputTokensMean,
+      mean_output_tokens: w.outputTokensMean,
+      estimated_cost_per_call_now: current,
+      estimated_cost_per_call_candidate: best.cost,
+      quality_now: w.quality,
+      other_candidates: options.slice(1).map((o) => o.model),
+    },
+    expectedGain: { metric: 'cost', relative: -saving, description: `same tokens priced at ${best.model}: $${best.cost.toPrecision(3)} vs $${current.toPrecision(3)} per call, if quality holds` },
+    // Whether quality holds is unknown until tested.
+    confidence: 0.5,
+    test: { method: 'replay', primaryMetric: 'cost' },
+    apply: { override: { model: best.model }, edit: { kind: 'config', key: 'model', value: best.model } },
+  };
+}
+
+export const modelSelectionOptimizer: Optimizer = {
+  name: 'model_selection',
+  propose: (m) => m.workers.map((w) => propose(w, m)).filter((p): p is Proposal => p !== null),
+};

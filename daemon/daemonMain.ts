@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MAX_BODY_BYTES, type DaemonContext } from './daemonContext';
 import { acquireDataDirLock, removeDaemonInfo, writeDaemonInfo } from './daemonFile';
 import { createLogger, type Logger } from './log';
+import { attachLspServer } from './lsp/lspUpgrade';
 import { createCostEstimator } from './pricing/costEstimator';
 import { configPathFor, loadProjectConfig } from './projectConfig';
 import { createHttpServer } from './server/httpServer';
 import { BatchWriter } from './store/batchWriter';
 import { openStore } from './store/connection';
 import { applyRetention } from './store/retention';
+import { anomalyWatcherFor } from './watch/anomalyWatcher';
 
 export const FLOWTUNE_VERSION = '0.1.0';
 export const LOG_FILE_NAME = 'daemon.log';
@@ -64,6 +66,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       version: FLOWTUNE_VERSION,
     };
     const server = createHttpServer(ctx);
+    attachLspServer(server, ctx);
     await server.listen({ host: '127.0.0.1', port: options.port });
     const address = server.server.address();
     if (address && typeof address === 'object') ctx.port = address.port;
@@ -85,11 +88,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     runRetention();
     const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
+    const watcher = anomalyWatcherFor(ctx);
+    if (loaded.config.watch.interval_seconds > 0) watcher.start(loaded.config.watch.interval_seconds * 1000);
 
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
         clearInterval(retentionTimer);
+        watcher.stop();
         await server.close();
         removeDaemonInfo(dataDir);
         try {

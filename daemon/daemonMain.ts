@@ -14,6 +14,7 @@ import { createHttpServer } from './server/httpServer';
 import { BatchWriter } from './store/batchWriter';
 import { openStore } from './store/connection';
 import { applyRetention } from './store/retention';
+import { anomalyWatcherFor } from './watch/anomalyWatcher';
 
 export const FLOWTUNE_VERSION = '0.1.0';
 export const LOG_FILE_NAME = 'daemon.log';
@@ -87,11 +88,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     runRetention();
     const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
+    const watcher = anomalyWatcherFor(ctx);
+    if (loaded.config.watch.interval_seconds > 0) watcher.start(loaded.config.watch.interval_seconds * 1000);
 
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
         clearInterval(retentionTimer);
+        watcher.stop();
         await server.close();
         removeDaemonInfo(dataDir);
         try {

@@ -69,6 +69,12 @@ export const projectConfigSchema = z.looseObject({
       watch_min_calls: z.number().int().min(5).default(30),
     })
     .default({ schedule_minutes: 0, candidate_models: [], experiment: 'auto', replay_max_pairs: 120, watch_min_calls: 30 }),
+  watch: z
+    .object({
+      /** Seconds between anomaly evaluations (0 turns the loop off; POST /v1/anomalies/evaluate still works). */
+      interval_seconds: z.number().min(0).default(30),
+    })
+    .default({ interval_seconds: 30 }),
   /** A JSON file of model prices that overrides the shipped snapshot. */
   prices_file: z.string().optional(),
 });

@@ -2,16 +2,15 @@
 
 export type Severity = 'info' | 'warning' | 'error';
 
+/** What the detectors in daemon/analysis/anomalyDetectors.ts report; `metric` says on which series. */
 export type AnomalyKind =
-  | 'latency_spike'
-  | 'latency_shift'
-  | 'cost_spike'
-  | 'cost_per_token'
-  | 'token_shift'
-  | 'error_rate'
+  | 'point_spike'
+  | 'sustained_shift'
+  | 'error_rate_spike'
   | 'quality_drop'
-  | 'rate_limited'
-  | 'missing_usage';
+  | 'cost_per_output_token'
+  | 'rate_limiting'
+  | 'missing_telemetry';
 
 export type AnomalyState = 'open' | 'resolved';
 
@@ -20,8 +19,10 @@ export interface Anomaly {
   kind: AnomalyKind;
   severity: Severity;
   state: AnomalyState;
-  /** e.g. `latency_ms|outline|gpt-4o-mini|v1` */
+  /** e.g. `worker=outline|model=gpt-4o-mini|prompt=v1|metric=latency_ms` */
   series: string;
+  /** latency_ms, cost_usd, output_tokens, errors, 429 rate, quality, … */
+  metric: string;
   worker: string | null;
   model: string | null;
   promptVersion: string | null;

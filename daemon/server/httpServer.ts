@@ -8,9 +8,11 @@ import { registerProxyRoutes } from '../proxy/proxyRoutes';
 import { HttpError } from './httpError';
 import { guardRequest, splitPathToken } from './requestGuard';
 import { registerControlRoutes } from './routes/controlRoutes';
+import { registerDashboardRoutes } from './routes/dashboardRoutes';
 import { registerImproveRoutes } from './routes/improveRoutes';
 import { registerNativeRoutes } from './routes/nativeRoutes';
 import { registerOtlpRoutes } from './routes/otlpRoutes';
+import { registerWatchRoutes } from './routes/watchRoutes';
 
 /** Token and run id carried in the URL path (`/t/<token>/run/<id>/…`), kept per raw request after the rewrite. */
 const pathCredentials = new WeakMap<IncomingMessage, { token: string; runId?: string }>();
@@ -67,7 +69,9 @@ export function createHttpServer(ctx: DaemonContext): FastifyInstance {
   registerOtlpRoutes(app, ctx);
   registerNativeRoutes(app, ctx);
   registerControlRoutes(app, ctx);
+  registerWatchRoutes(app, ctx);
   registerProxyRoutes(app, ctx);
   registerImproveRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
   return app;
 }

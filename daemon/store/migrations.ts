@@ -220,6 +220,7 @@ export const MIGRATIONS: Migration[] = [
         severity TEXT NOT NULL,
         state TEXT NOT NULL,
         series TEXT NOT NULL,
+        metric TEXT NOT NULL,
         worker TEXT,
         model TEXT,
         prompt_version TEXT,

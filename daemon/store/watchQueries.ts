@@ -1,0 +1,58 @@
+// What the watch loop reads: which series were active, and each one's recent calls and scores.
+import type Database from 'better-sqlite3';
+import { MODEL_DIM, PROMPT_DIM, type GroupKey } from './metricsQueries';
+import { UNKNOWN_DIMENSION, hourBucket } from './rollupKey';
+
+export interface WatchedCall {
+  t: number;
+  latencyMs: number | null;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  status: string;
+  httpStatus: number | null;
+  stream: number | null;
+  errorMessage: string | null;
+}
+
+/** Worker × model × prompt groups with calls since `since` (from the rollups: cheap on any store). */
+export function activeGroups(db: Database.Database, since: number, until: number): GroupKey[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT worker, model, prompt_version AS promptVersion FROM call_rollups
+       WHERE bucket_start >= ? AND bucket_start < ? ORDER BY worker, model, prompt_version`,
+    )
+    .all(hourBucket(since), until) as GroupKey[];
+}
+
+function workerFilter(key: GroupKey): string {
+  return key.worker === UNKNOWN_DIMENSION ? `(worker IS NULL OR worker = '')` : `worker = @worker`;
+}
+
+/** The group's last `limit` calls up to `until`, oldest first. */
+export function recentGroupCalls(db: Database.Database, key: GroupKey, until: number, limit: number): WatchedCall[] {
+  const rows = db
+    .prepare(
+      `SELECT started_at AS t, latency_ms AS latencyMs, cost_usd AS costUsd, input_tokens AS inputTokens,
+              output_tokens AS outputTokens, status, http_status AS httpStatus, stream, error_message AS errorMessage
+       FROM calls WHERE ${workerFilter(key)} AND started_at < @until AND ${MODEL_DIM} = @model AND ${PROMPT_DIM} = @promptVersion
+       ORDER BY started_at DESC LIMIT @limit`,
+    )
+    .all({ ...key, until, limit }) as WatchedCall[];
+  return rows.reverse();
+}
+
+/** The group's last `limit` normalised quality scores (0..1), oldest first. */
+export function recentGroupQuality(db: Database.Database, key: GroupKey, until: number, limit: number): Array<{ t: number; value: number }> {
+  const rows = db
+    .prepare(
+      `SELECT s.created_at AS t, s.value AS value FROM scores s JOIN calls c ON c.id = s.call_id
+       WHERE ${key.worker === UNKNOWN_DIMENSION ? `(c.worker IS NULL OR c.worker = '')` : `c.worker = @worker`}
+         AND s.value IS NOT NULL AND s.created_at < @until
+         AND COALESCE(NULLIF(c.request_model, ''), NULLIF(c.response_model, ''), '${UNKNOWN_DIMENSION}') = @model
+         AND COALESCE(NULLIF(c.prompt_version, ''), 'fp:' || substr(c.prompt_fingerprint, 1, 12), '${UNKNOWN_DIMENSION}') = @promptVersion
+       ORDER BY s.created_at DESC LIMIT @limit`,
+    )
+    .all({ ...key, until, limit }) as Array<{ t: number; value: number }>;
+  return rows.reverse();
+}

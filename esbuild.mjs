@@ -1,5 +1,6 @@
 // One esbuild context per target. Targets are added here as the product grows (extension, webview-ui).
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -20,12 +21,52 @@ const targets = [
     loader: { '.json': 'json' },
     logLevel: 'warning',
   },
+  {
+    // The VS Code extension: vscode is provided by the editor; everything else is bundled.
+    entryPoints: { extension: 'extension/extension.ts' },
+    outdir: 'dist/extension',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    minify: production,
+    external: ['vscode'],
+    logLevel: 'warning',
+  },
+  {
+    // Build-time tool: writes dist/schemas/flowtune.config.schema.json (contributed via jsonValidation) from the zod schema.
+    entryPoints: { writeConfigSchema: 'extension/schemas/writeConfigSchema.ts' },
+    outdir: 'dist/tools',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  },
+  {
+    // The editor test suite, loaded by the real extension host (extensionTestsPath).
+    entryPoints: ['test/e2e/suite/index.ts', 'test/e2e/suite/flowtune.test.ts'],
+    outdir: 'dist/test/e2e',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  },
 ];
+
+const writeConfigSchema = () => execFileSync(process.execPath, ['dist/tools/writeConfigSchema.js', 'dist/schemas'], { stdio: 'inherit' });
 
 const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
 if (watch) {
+  await Promise.all(contexts.map((ctx) => ctx.rebuild()));
+  writeConfigSchema();
   await Promise.all(contexts.map((ctx) => ctx.watch()));
 } else {
   await Promise.all(contexts.map((ctx) => ctx.rebuild()));
   await Promise.all(contexts.map((ctx) => ctx.dispose()));
+  writeConfigSchema();
 }

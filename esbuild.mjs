@@ -8,6 +8,23 @@ const production = process.argv.includes('--production');
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
   {
+    // The dashboard webview: a browser bundle (Preact + uPlot) with its CSS and the codicon font,
+    // loaded by the extension's webviews from dist/webview only (their localResourceRoots).
+    entryPoints: { dashboard: 'webview-ui/src/main.tsx' },
+    outdir: 'dist/webview',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome114'],
+    minify: production,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    tsconfig: 'webview-ui/tsconfig.json',
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+    logLevel: 'warning',
+  },
+  {
     // The daemon and the `flowtune` CLI: one Node bundle; native and optional modules stay external.
     entryPoints: { cli: 'daemon/cli.ts' },
     outdir: 'dist/daemon',

@@ -4,6 +4,7 @@ import type { WorkspaceStatus } from '../shared/protocol';
 import { registerCommands } from './commands';
 import { FlowtuneContext } from './context';
 import type { ConnectionState } from './daemonConnection';
+import { registerDashboard } from './dashboard';
 import { DashboardPanel } from './dashboard/dashboardPanel';
 
 /** What activate() returns: read by the editor tests, not a public API. */
@@ -20,6 +21,7 @@ export function activate(extension: vscode.ExtensionContext): FlowtuneExtensionA
   context = ctx;
   extension.subscriptions.push(ctx);
   registerCommands(ctx);
+  registerDashboard(ctx);
   ctx.start();
   return {
     connectionState: () => ctx.connection?.state ?? null,

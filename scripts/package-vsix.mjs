@@ -12,7 +12,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 const out = path.resolve(process.argv[2] ?? path.join(root, `${manifest.name}-${manifest.version}.vsix`));
 
 // What the installed extension needs: the bundles, the schema, and the daemon's one native module.
-const INCLUDED = ['package.json', 'README.md', 'LICENSE', 'THIRD_PARTY_NOTICES.md', 'dist/daemon', 'dist/extension', 'dist/schemas', 'bin',
+const INCLUDED = ['package.json', 'README.md', 'LICENSE', 'THIRD_PARTY_NOTICES.md', 'dist/daemon', 'dist/extension', 'dist/schemas', 'dist/webview', 'media', 'bin',
   'node_modules/better-sqlite3/package.json', 'node_modules/better-sqlite3/lib', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
   'node_modules/bindings', 'node_modules/file-uri-to-path'];
 const ignore = readIgnore(path.join(root, '.vscodeignore'));

@@ -1,9 +1,11 @@
-// The dashboard's panel host. Until the dashboard bundle (webview-ui/) lands, it shows a small static
-// view of the workers and the open anomalies; the panel, its CSP and its lifecycle stay as they are.
-import { randomBytes } from 'node:crypto';
+// The dashboard in a full editor panel (one per window). `DashboardPanel.show` keeps the signature
+// the command table calls; the data now comes from the webview's own requests (GET /v1/dashboard).
 import * as vscode from 'vscode';
 import type { WorkspaceStatus } from '../../shared/protocol';
+import type { FlowtuneContext } from '../context';
+import { attachDashboard, webviewOptions } from './dashboardHost';
 
+/** Kept for the command table's pre-fetch (no longer needed: the webview asks for its data). */
 export interface WorkerRow {
   worker: string;
   calls: number;
@@ -12,28 +14,48 @@ export interface WorkerRow {
   quality: number | null;
 }
 
+let hostContext: FlowtuneContext | null = null;
+
+/** Called once at activation (see registerDashboard). */
+export function setDashboardContext(ctx: FlowtuneContext | null): void {
+  hostContext = ctx;
+}
+
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | null = null;
   private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor() {
-    this.panel = vscode.window.createWebviewPanel('flowtune.dashboard', 'Flowtune', vscode.ViewColumn.Active, {
-      enableScripts: false,
+  private constructor(ctx: FlowtuneContext) {
+    this.panel = vscode.window.createWebviewPanel('flowtune.dashboard', 'Flowtune Dashboard', vscode.ViewColumn.Active, {
+      ...webviewOptions(ctx),
+      // The webview keeps its own state (getState/setState) and asks for data again when shown.
       retainContextWhenHidden: false,
-      localResourceRoots: [],
     });
+    const { controller, disposables } = attachDashboard(ctx, this.panel.webview, 'panel');
+    this.disposables.push(...disposables);
+    this.disposables.push(this.panel.onDidChangeViewState((event) => event.webviewPanel.visible && controller.requestRefresh()));
     this.panel.onDidDispose(() => {
       if (DashboardPanel.current === this) DashboardPanel.current = null;
+      for (const d of this.disposables.splice(0)) d.dispose();
     });
   }
 
-  /** Opens (or focuses) the panel and renders what is known. */
-  static show(status: WorkspaceStatus | null, workers: WorkerRow[], note: string | null): DashboardPanel {
-    const panel = DashboardPanel.current ?? new DashboardPanel();
+  /** Opens (or focuses) the dashboard panel. The arguments are accepted for compatibility and unused. */
+  static show(_status?: WorkspaceStatus | null, _workers?: WorkerRow[], _note?: string | null): DashboardPanel | null {
+    if (!hostContext) {
+      void vscode.window.showErrorMessage('Flowtune: the dashboard is not ready yet (the extension is still activating).');
+      return null;
+    }
+    const panel = DashboardPanel.current ?? new DashboardPanel(hostContext);
     DashboardPanel.current = panel;
-    panel.panel.webview.html = renderHtml(panel.panel.webview, status, workers, note);
     panel.panel.reveal(undefined, false);
     return panel;
+  }
+
+  /** The open panel, if any (tests read it). */
+  static get currentPanel(): vscode.WebviewPanel | null {
+    return DashboardPanel.current?.panel ?? null;
   }
 
   static disposeCurrent(): void {
@@ -43,39 +65,4 @@ export class DashboardPanel implements vscode.Disposable {
   dispose(): void {
     this.panel.dispose();
   }
-}
-
-function renderHtml(webview: vscode.Webview, status: WorkspaceStatus | null, workers: WorkerRow[], note: string | null): string {
-  const nonce = randomBytes(16).toString('base64');
-  const rows = workers
-    .map(
-      (w) =>
-        `<tr><td>${esc(w.worker)}</td><td>${w.calls}</td><td>${w.latencyP95Ms === null ? '–' : `${Math.round(w.latencyP95Ms)} ms`}</td>` +
-        `<td>$${w.costPerCall.toPrecision(2)}</td><td>${w.quality === null ? '–' : w.quality.toFixed(2)}</td></tr>`,
-    )
-    .join('');
-  const anomalies = (status?.anomalies ?? []).map((a) => `<li class="${a.severity}">${esc(a.title)}</li>`).join('');
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0"><title>Flowtune</title>
-<style nonce="${nonce}">
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
-table { border-collapse: collapse; } td, th { padding: 4px 12px; text-align: left; border-bottom: 1px solid var(--vscode-panel-border); }
-.error { color: var(--vscode-errorForeground); } .warning { color: var(--vscode-editorWarning-foreground); }
-.note { color: var(--vscode-descriptionForeground); }
-</style></head>
-<body>
-<h1 id="title">Flowtune</h1>
-${note ? `<p class="note">${esc(note)}</p>` : ''}
-<h2>Workers (last 7 days)</h2>
-${rows ? `<table><thead><tr><th>worker</th><th>calls</th><th>p95</th><th>cost/call</th><th>quality</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No calls recorded yet.</p>'}
-<h2>Open anomalies</h2>
-${anomalies ? `<ul>${anomalies}</ul>` : '<p>None.</p>'}
-<p class="note">${status ? `${status.openRecommendations} open recommendations · daemon on port ${status.daemon.port}` : 'The daemon is not connected.'}</p>
-</body></html>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

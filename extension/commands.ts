@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { acceptRecommendationRequest, dismissRecommendationRequest } from '../shared/protocol';
 import { COMMAND_RESTART_DAEMON, COMMAND_SHOW_LOG, type FlowtuneContext } from './context';
-import { DashboardPanel, type WorkerRow } from './dashboard/dashboardPanel';
+import { DashboardPanel } from './dashboard/dashboardPanel';
 import { daemonJson, DaemonHttpError, optimizeSummary, reportMarkdown, type EvolutionReport, type OptimizeResult } from './daemonHttp';
 import { promptForSecret } from './secrets';
 import { pickAndRevealAnomaly, SHOW_ANOMALIES_COMMAND } from './statusBar';
@@ -82,19 +82,9 @@ async function runOptimization(ctx: FlowtuneContext): Promise<string | undefined
   return summary;
 }
 
-async function showDashboard(ctx: FlowtuneContext): Promise<string | undefined> {
-  const info = ctx.connection?.state.kind === 'connected' ? ctx.connection.state.info : null;
-  let workers: WorkerRow[] = [];
-  let note: string | null = info ? null : 'The daemon is not connected; showing nothing live.';
-  if (info) {
-    try {
-      workers = (await daemonJson<{ workers: WorkerRow[] }>(info, 'GET', '/v1/workers?group=worker')).workers;
-    } catch (error) {
-      note = `Could not read the workers: ${(error as Error).message}`;
-    }
-  }
-  DashboardPanel.show(ctx.connection?.status ?? null, workers, note);
-  return 'shown';
+async function showDashboard(_ctx: FlowtuneContext): Promise<string | undefined> {
+  // The dashboard asks the daemon for its own data and shows its own "not connected" state.
+  return DashboardPanel.show() ? 'shown' : 'not ready';
 }
 
 async function rollbackLastOptimization(ctx: FlowtuneContext): Promise<string | undefined> {

@@ -27,14 +27,14 @@ const timer = setTimeout(() => {
 // The page's console carries the extension host's output: mocha's lines go to stdout, the noise to a file.
 const noise =
   /^(DEBUG|\s*INFO|\s*TRACE|Failed to load resource)|color: #|^\s+at |ENOTFOUND|Creating a socket|Resolved connection token|\[reconnection-grace-time\]|web worker extension host|Updating additional builtin|\[Service Worker\]|allow-scripts and allow-same-origin|\[AgentHost|\[AccountPolicyGate\]/;
-page.on('console', (message) => {
-  const text = message.text();
+const show = (text) => {
   consoleLog.write(text + '\n');
   if (!process.env.VERBOSE && noise.test(text.split('\n')[0])) return;
   for (const line of text.split('\n')) if (process.env.VERBOSE || !noise.test(line)) console.log(line.replace(/^\[Extension Host\] /, ''));
-});
+};
+page.on('console', (message) => show(message.text()));
 page.on('pageerror', (error) => console.error('pageerror', error.message));
-await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(args ?? [])));
+await page.exposeFunction('codeAutomationLog', (_type, args) => show((args ?? []).map(String).join(' ')));
 await page.exposeFunction('codeAutomationExit', async (code) => {
   clearTimeout(timer);
   console.log(`editor tests: extension host exited with ${code}`);

@@ -21,8 +21,8 @@ export interface ChartProps {
   markers?: readonly SeriesMarker[];
   format: (value: number) => string;
   height?: number;
-  /** Plot points as bars/steps instead of a time axis (e.g. per cycle): x is the index. */
-  categorical?: boolean;
+  /** Points are categories (e.g. optimization cycles), not times: x is the index, labelled with these. */
+  categories?: readonly string[];
   testId?: string;
 }
 
@@ -72,7 +72,7 @@ function markersPlugin(markers: readonly SeriesMarker[]): uPlot.Plugin {
   };
 }
 
-export function Chart({ title, at, lines, markers = [], format, height = 160, categorical = false, testId }: ChartProps) {
+export function Chart({ title, at, lines, markers = [], format, height = 160, categories, testId }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -80,6 +80,7 @@ export function Chart({ title, at, lines, markers = [], format, height = 160, ca
     if (!element) return;
     const foreground = themeColour('foreground');
     const grid = { stroke: themeColour('lines'), width: 1 };
+    const categorical = categories !== undefined;
     const xs = categorical ? at.map((_, i) => i) : at.map((t) => t / 1000);
     const data: uPlot.AlignedData = [xs, ...lines.map((l) => l.values as (number | null)[])];
     const options: uPlot.Options = {
@@ -89,7 +90,9 @@ export function Chart({ title, at, lines, markers = [], format, height = 160, ca
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       axes: [
-        { stroke: foreground, grid, ticks: grid },
+        categorical
+          ? { stroke: foreground, grid, ticks: grid, incrs: [1, 2, 5, 10, 20, 50], values: (_u, values) => values.map((v) => (Number.isInteger(v) ? (categories?.[v] ?? '') : '')) }
+          : { stroke: foreground, grid, ticks: grid },
         { stroke: foreground, grid, ticks: grid, size: 64, values: (_u, values) => values.map((v) => (v === null ? '' : format(v))) },
       ],
       series: [
@@ -113,7 +116,7 @@ export function Chart({ title, at, lines, markers = [], format, height = 160, ca
       resize.disconnect();
       chart.destroy();
     };
-  }, [at, lines, markers, format, height, categorical]);
+  }, [at, lines, markers, format, height, categories]);
 
   const summary = lines
     .map((l) => {

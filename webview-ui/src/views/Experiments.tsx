@@ -3,10 +3,15 @@
 import type { DashboardExperiment, ExperimentEffect } from '../../../shared/http/dashboard';
 import { change, count, pct, time, usd } from '../format';
 
-/** The CI as a bar on a symmetric scale around 0 (clipped at ±100%). */
-function IntervalBar({ effect }: { effect: ExperimentEffect }) {
+/** One symmetric scale around 0 for all of an experiment's intervals, so their bars compare (at most ±100%). */
+function scaleOf(effects: readonly ExperimentEffect[]): number {
+  const extremes = effects.flatMap((e) => [e.ciLow, e.ciHigh, e.relative]).filter((v): v is number => v !== null).map(Math.abs);
+  return Math.min(1, Math.max(0.05, ...extremes));
+}
+
+/** The CI as a bar on the experiment's scale, with a tick at zero and one at the estimate. */
+function IntervalBar({ effect, scale }: { effect: ExperimentEffect; scale: number }) {
   if (effect.ciLow === null || effect.ciHigh === null) return <span class="muted">no interval</span>;
-  const scale = Math.min(1, Math.max(0.05, Math.abs(effect.ciLow), Math.abs(effect.ciHigh), Math.abs(effect.relative ?? 0)));
   const x = (v: number) => 50 + (Math.max(-scale, Math.min(scale, v)) / scale) * 50;
   const left = x(effect.ciLow);
   const right = x(effect.ciHigh);
@@ -62,7 +67,7 @@ export function Experiments({ experiments }: { experiments: DashboardExperiment[
                             {change(f.ciLow)} … {change(f.ciHigh)}
                           </td>
                           <td>
-                            <IntervalBar effect={f} />
+                            <IntervalBar effect={f} scale={scaleOf(e.effects)} />
                           </td>
                           <td class="num">{f.p === null ? '—' : f.p.toPrecision(2)}</td>
                         </tr>

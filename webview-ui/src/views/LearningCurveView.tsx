@@ -8,6 +8,7 @@ const fmtScore = (v: number) => score(v);
 
 export function LearningCurveView({ curve }: { curve: LearningCurve }) {
   const at = useMemo(() => curve.points.map((p) => p.at), [curve]);
+  const labels = useMemo(() => curve.points.map((p) => p.label.replace('since last cycle', 'now')), [curve]);
   const lines = useMemo<ChartLine[]>(() => [{ label: 'quality', values: curve.points.map((p) => p.quality), colour: 'purple' }], [curve]);
   const scored = curve.points.filter((p) => p.quality !== null);
   const first = scored[0];
@@ -23,7 +24,7 @@ export function LearningCurveView({ curve }: { curve: LearningCurve }) {
             Quality per {curve.basis === 'cycle' ? 'optimization cycle' : 'day'}: {score(first?.quality)} ({first?.label}) → {score(last?.quality)} ({last?.label}) over{' '}
             {scored.length} {curve.basis === 'cycle' ? 'cycles' : 'days'}.
           </p>
-          <Chart testId="chart-learning" title="Quality" at={at} lines={lines} format={fmtScore} categorical={curve.basis === 'cycle'} height={140} />
+          <Chart testId="chart-learning" title="Quality" at={at} lines={lines} format={fmtScore} categories={curve.basis === 'cycle' ? labels : undefined} height={140} />
         </>
       )}
     </section>

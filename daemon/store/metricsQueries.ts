@@ -15,20 +15,29 @@ export interface GroupKey {
   promptVersion: string;
 }
 
-/** Every latency of one group in the window, sorted ascending; '*' for model or prompt means any. */
-export function groupLatencies(db: Database.Database, key: GroupKey, window: TimeWindow): number[] {
-  const workerFilter = key.worker === UNKNOWN_DIMENSION ? `(worker IS NULL OR worker = '')` : `worker = @worker`;
-  const modelFilter = key.model === '*' ? '' : `AND ${MODEL_DIM} = @model`;
-  const promptFilter = key.promptVersion === '*' ? '' : `AND ${PROMPT_DIM} = @promptVersion`;
-  const rows = db
-    .prepare(
-      `SELECT latency_ms FROM calls
-       WHERE ${workerFilter} AND started_at >= @since AND started_at < @until AND latency_ms IS NOT NULL
-         ${modelFilter} ${promptFilter}
-       ORDER BY latency_ms`,
-    )
-    .all({ ...key, since: window.since, until: window.until }) as Array<{ latency_ms: number }>;
-  return rows.map((r) => r.latency_ms);
+/**
+ * Every latency in the window of the given workers' calls, by worker × model × prompt version
+ * (unsorted). One indexed read per worker; coarser groupings fold the dimensions themselves.
+ */
+export function latenciesByGroup(db: Database.Database, workers: readonly string[], window: TimeWindow): Map<string, number[]> {
+  const result = new Map<string, number[]>();
+  for (const worker of workers) {
+    const filter = worker === UNKNOWN_DIMENSION ? `(worker IS NULL OR worker = '')` : `worker = @worker`;
+    const rows = db
+      .prepare(
+        `SELECT ${MODEL_DIM} AS model, ${PROMPT_DIM} AS promptVersion, latency_ms AS latency FROM calls
+         WHERE ${filter} AND started_at >= @since AND started_at < @until AND latency_ms IS NOT NULL`,
+      )
+      .raw()
+      .all({ worker, since: window.since, until: window.until }) as Array<[string, string, number]>;
+    for (const [model, promptVersion, latency] of rows) {
+      const key = `${worker}\u0000${model}\u0000${promptVersion}`;
+      const list = result.get(key);
+      if (list) list.push(latency);
+      else result.set(key, [latency]);
+    }
+  }
+  return result;
 }
 
 export interface RunCostRow extends GroupKey {

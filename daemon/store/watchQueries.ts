@@ -29,17 +29,42 @@ function workerFilter(key: GroupKey): string {
   return key.worker === UNKNOWN_DIMENSION ? `(worker IS NULL OR worker = '')` : `worker = @worker`;
 }
 
-/** The group's last `limit` calls up to `until`, oldest first. */
-export function recentGroupCalls(db: Database.Database, key: GroupKey, until: number, limit: number): WatchedCall[] {
-  const rows = db
-    .prepare(
-      `SELECT started_at AS t, latency_ms AS latencyMs, cost_usd AS costUsd, input_tokens AS inputTokens,
-              output_tokens AS outputTokens, status, http_status AS httpStatus, stream, error_message AS errorMessage
-       FROM calls WHERE ${workerFilter(key)} AND started_at < @until AND ${MODEL_DIM} = @model AND ${PROMPT_DIM} = @promptVersion
-       ORDER BY started_at DESC LIMIT @limit`,
-    )
-    .all({ ...key, until, limit }) as WatchedCall[];
-  return rows.reverse();
+/**
+ * The last `perGroup` calls of every given group up to `until`, oldest first: one indexed read per
+ * worker (newest first, bounded), partitioned by model and prompt version in memory — instead of one
+ * filtered walk per group.
+ */
+export function recentCallsByGroup(db: Database.Database, groups: readonly GroupKey[], until: number, perGroup: number): Map<string, WatchedCall[]> {
+  const byWorker = new Map<string, GroupKey[]>();
+  for (const group of groups) byWorker.set(group.worker, [...(byWorker.get(group.worker) ?? []), group]);
+  const result = new Map<string, WatchedCall[]>();
+  for (const [worker, workerGroups] of byWorker) {
+    const wanted = new Set(workerGroups.map((g) => groupId(g)));
+    const key = { worker, model: '', promptVersion: '' };
+    const limit = Math.min(perGroup * workerGroups.length * 2, 50_000);
+    const rows = db
+      .prepare(
+        `SELECT ${MODEL_DIM} AS model, ${PROMPT_DIM} AS promptVersion, started_at AS t, latency_ms AS latencyMs, cost_usd AS costUsd,
+                input_tokens AS inputTokens, output_tokens AS outputTokens, status, http_status AS httpStatus, stream,
+                error_message AS errorMessage
+         FROM calls WHERE ${workerFilter(key)} AND started_at < @until ORDER BY started_at DESC LIMIT @limit`,
+      )
+      .all({ worker, until, limit }) as Array<WatchedCall & { model: string; promptVersion: string }>;
+    for (const row of rows) {
+      const id = groupId({ worker, model: row.model, promptVersion: row.promptVersion });
+      if (!wanted.has(id)) continue;
+      const list = result.get(id) ?? [];
+      if (list.length >= perGroup) continue;
+      list.push(row);
+      result.set(id, list);
+    }
+  }
+  for (const list of result.values()) list.reverse();
+  return result;
+}
+
+export function groupId(key: GroupKey): string {
+  return `${key.worker}\u0000${key.model}\u0000${key.promptVersion}`;
 }
 
 /** The group's last `limit` normalised quality scores (0..1), oldest first. */

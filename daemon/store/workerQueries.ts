@@ -31,6 +31,8 @@ export interface WorkerAggregate {
   costUsd: number;
   costPerCall: number;
   latencyMeanMs: number | null;
+  /** Calls with a latency (the count behind the mean and the quantiles). */
+  latencyCount: number;
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyP99Ms: number | null;
@@ -71,12 +73,16 @@ export function aggregateWorkers(
   db: Database.Database,
   window: TimeWindow,
   grouping: AggregateGrouping = 'worker_model_prompt',
+  options: { quantiles?: boolean } = {},
 ): WorkerAggregate[] {
+  // Sketches are the heavy part (a BLOB per row, decoded and merged): skipped when not wanted.
+  const withQuantiles = options.quantiles ?? true;
   const rows = db
     .prepare(
       `SELECT worker, model, prompt_version, calls, errors, cancelled, rate_limited, cache_hits, length_stops,
               streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd,
-              latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count, latency_sketch
+              latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count
+              ${withQuantiles ? ', latency_sketch' : ', NULL AS latency_sketch'}
        FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
     )
     .all(hourBucket(window.since), window.until) as RollupRow[];
@@ -134,6 +140,7 @@ function combine(worker: string, model: string, promptVersion: string, rows: Rol
     costUsd,
     costPerCall: calls > 0 ? costUsd / calls : 0,
     latencyMeanMs: latencyCount > 0 ? sum((r) => r.latency_sum) / latencyCount : null,
+    latencyCount,
     latencyP50Ms: quantile(0.5),
     latencyP95Ms: quantile(0.95),
     latencyP99Ms: quantile(0.99),

@@ -7,7 +7,7 @@ import { HISTORY_CALLS, evaluateGroup } from '../analysis/groupEvaluation';
 import type { DaemonContext } from '../daemonContext';
 import { daemonEvents } from '../events';
 import { AnomalyStore, type AnomalyUpsert } from '../store/anomalyStore';
-import { activeGroups, recentGroupCalls, recentGroupQuality } from '../store/watchQueries';
+import { activeGroups, groupId, recentCallsByGroup, recentGroupQuality } from '../store/watchQueries';
 
 /** Series with no call for this long are not evaluated (their open anomalies neither age nor resolve). */
 export const ACTIVE_LOOKBACK_MS = 24 * 3_600_000;
@@ -57,9 +57,14 @@ export class AnomalyWatcher {
     const detections: Detection[] = [];
     const evaluated: string[] = [];
     const groupOfSeries = new Map<string, (typeof groups)[number]>();
+    const callsByGroup = recentCallsByGroup(this.ctx.db, groups, now + 1, HISTORY_CALLS);
+    const scored = new Set(
+      (this.ctx.db.prepare('SELECT DISTINCT worker FROM scores WHERE created_at >= ?').all(now - ACTIVE_LOOKBACK_MS) as Array<{ worker: string | null }>).map((r) => r.worker),
+    );
     for (const group of groups) {
-      const calls = recentGroupCalls(this.ctx.db, group, now + 1, HISTORY_CALLS);
-      const quality = recentGroupQuality(this.ctx.db, group, now + 1, HISTORY_SCORES);
+      const calls = callsByGroup.get(groupId(group)) ?? [];
+      // Quality is read only for workers that received scores lately (most groups have none).
+      const quality = scored.has(group.worker) ? recentGroupQuality(this.ctx.db, group, now + 1, HISTORY_SCORES) : [];
       const result = evaluateGroup(group, calls, quality);
       detections.push(...result.detections);
       evaluated.push(...result.evaluatedSeries);

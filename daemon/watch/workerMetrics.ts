@@ -4,13 +4,15 @@
 import type Database from 'better-sqlite3';
 import type { MetricTrend, WorkerMetrics } from '../../shared/domain';
 import { metricTrend, type TimedValue } from '../analysis/metricTrend';
-import { quantileLower } from '../analysis/robust';
-import { duplicateCounts, groupLatencies, runCosts } from '../store/metricsQueries';
+import { duplicateCounts, latenciesByGroup, runCosts } from '../store/metricsQueries';
 import { hourBucket } from '../store/rollupKey';
 import { aggregateWorkers, type AggregateGrouping, type TimeWindow } from '../store/workerQueries';
 
-/** Up to this many calls in a group's window, quantiles are computed exactly from the raw calls. */
-export const EXACT_QUANTILE_LIMIT = 5_000;
+/**
+ * Up to this many calls in a group's window, quantiles are computed exactly from the raw calls (when
+ * retention has kept them all); beyond it, or once raw rows are gone, from the merged hourly DDSketches.
+ */
+export const EXACT_QUANTILE_LIMIT = 20_000;
 
 interface HourlyRow {
   worker: string;
@@ -31,7 +33,7 @@ export function computeWorkerMetrics(
   window: TimeWindow,
   grouping: AggregateGrouping = 'worker_model_prompt',
 ): WorkerMetrics[] {
-  const aggregates = aggregateWorkers(db, window, grouping);
+  const aggregates = aggregateWorkers(db, window, grouping, { quantiles: false });
   // Groups coarser than worker × model × prompt fold those dimensions into '*', as aggregateWorkers does.
   const groupKey = (worker: string, model: string, promptVersion: string) =>
     `${worker}\u0000${grouping === 'worker' ? '*' : model}\u0000${grouping === 'worker_model_prompt' ? promptVersion : '*'}`;
@@ -60,21 +62,45 @@ export function computeWorkerMetrics(
     runsByGroup.set(key, sum);
   }
   const duplicates = new Map(duplicateCounts(db, window).map((d) => [d.worker, d]));
+  // Exact quantiles for the groups small enough: one read per worker that has such a group.
+  const smallWorkers = [...new Set(aggregates.filter((a) => a.calls <= EXACT_QUANTILE_LIMIT).map((a) => a.worker))];
+  const latencies = new Map<string, number[]>();
+  for (const [rawKey, values] of latenciesByGroup(db, smallWorkers, window)) {
+    const [worker, model, promptVersion] = rawKey.split('\u0000');
+    const key = groupKey(worker, model, promptVersion);
+    const list = latencies.get(key);
+    if (list) list.push(...values);
+    else latencies.set(key, values);
+  }
+
+  // Retention may have deleted part of a window's raw calls: then only the sketches are complete.
+  const exactFor = (a: (typeof aggregates)[number]) => {
+    const values = a.calls <= EXACT_QUANTILE_LIMIT ? latencies.get(groupKey(a.worker, a.model, a.promptVersion)) : undefined;
+    return values !== undefined && values.length >= a.latencyCount ? values : undefined;
+  };
+  const sketched = aggregates.some((a) => a.latencyCount > 0 && !exactFor(a))
+    ? new Map(aggregateWorkers(db, window, grouping).map((s) => [groupKey(s.worker, s.model, s.promptVersion), s]))
+    : new Map<string, (typeof aggregates)[number]>();
 
   return aggregates.map((a): WorkerMetrics => {
     const key = groupKey(a.worker, a.model, a.promptVersion);
-    let p50 = a.latencyP50Ms;
-    let p95 = a.latencyP95Ms;
-    let p99 = a.latencyP99Ms;
+    const exact = exactFor(a);
+    let p50: number | null = null;
+    let p95: number | null = null;
+    let p99: number | null = null;
     let quantileMethod: WorkerMetrics['quantileMethod'] = 'sketch';
-    if (a.calls <= EXACT_QUANTILE_LIMIT) {
-      const latencies = groupLatencies(db, { worker: a.worker, model: a.model, promptVersion: a.promptVersion }, window);
-      if (latencies.length > 0) {
-        p50 = quantileLower(latencies, 0.5);
-        p95 = quantileLower(latencies, 0.95);
-        p99 = quantileLower(latencies, 0.99);
-        quantileMethod = 'exact';
-      }
+    if (exact && exact.length > 0) {
+      // Lower-rank quantiles: the definition DDSketch uses, so both methods agree.
+      exact.sort((x, y) => x - y);
+      p50 = exact[Math.floor(0.5 * (exact.length - 1))];
+      p95 = exact[Math.floor(0.95 * (exact.length - 1))];
+      p99 = exact[Math.floor(0.99 * (exact.length - 1))];
+      quantileMethod = 'exact';
+    } else {
+      const fromSketch = sketched.get(key);
+      p50 = fromSketch?.latencyP50Ms ?? null;
+      p95 = fromSketch?.latencyP95Ms ?? null;
+      p99 = fromSketch?.latencyP99Ms ?? null;
     }
     const run = runsByGroup.get(key);
     const duplicate = duplicates.get(a.worker);

@@ -9,10 +9,19 @@ export const STORE_FILE_NAME = 'flowtune.db';
 export function openStore(dataDir: string): Database.Database {
   const file = path.join(dataDir, STORE_FILE_NAME);
   const db = new Database(file);
-  // Prompts and outputs are the user's data: the store is readable by its owner only.
-  fs.chmodSync(file, 0o600);
-  configure(db);
-  migrate(db);
+  try {
+    // Prompts and outputs are the user's data: the store is readable by its owner only.
+    fs.chmodSync(file, 0o600);
+    configure(db);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new Error(`the store ${file} is not a readable SQLite database (${(error as Error).message}); move it aside to start with an empty store — nothing was changed`);
+    }
+    throw error;
+  }
   return db;
 }
 

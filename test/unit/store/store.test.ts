@@ -1,6 +1,7 @@
 // The store on a real SQLite file: migrations, atomic batches, rollups kept in step, late links,
 // retention that keeps rollups, and the queries other parts read.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { BatchWriter } from '../../../daemon/store/batchWriter';
@@ -52,6 +53,14 @@ describe('store', () => {
     newer.pragma('user_version = 999');
     assert.throws(() => migrate(newer), StoreVersionError);
     newer.close();
+  });
+
+  it('refuses a corrupt store file with a clear message and leaves it untouched', () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, 'flowtune.db');
+    fs.writeFileSync(file, 'this is not a database, just text that someone saved here by mistake');
+    assert.throws(() => openStore(dir), /is not a readable SQLite database .* move it aside/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'this is not a database, just text that someone saved here by mistake');
   });
 
   it('rolls back the whole batch when one row fails', () => {

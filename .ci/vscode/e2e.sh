@@ -50,6 +50,6 @@ bash .ci/vscode/code-server.sh install-ext "$STATE/ui" "$STATE/flowtune.vsix" >/
 cp -r test/e2e/fixture-workspace "$STATE/ui-ws"
 PORT=$(free_port)
 bash .ci/vscode/code-server.sh start "$PORT" "$STATE/ui"
-rm -rf test-artifacts/screenshots
+rm -f test-artifacts/screenshots/[0-9]-*.png test-artifacts/screenshots/failure.png  # the dashboard layer keeps its own shots here
 CS_URL=http://127.0.0.1:$PORT WS_FOLDER="$STATE/ui-ws" SHOTS=test-artifacts/screenshots node .ci/vscode/screenshots.mjs
 echo "[e2e] screenshots in test-artifacts/screenshots after $(elapsed)"

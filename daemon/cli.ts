@@ -1,10 +1,11 @@
-// The `flowtune` command line: daemon, run, demo, detect.
+// The `flowtune` command line: daemon, run, demo, optimize, report, detect.
 // Only the CLI's own reports go to stdout; the daemon command logs to stderr and its log file.
 import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { DaemonAlreadyRunningError } from './daemonFile';
 import { FLOWTUNE_VERSION, startDaemon, stopOnSignals } from './daemonMain';
 import { demoCommand } from './cli/demoCommand';
+import { optimizeCommand, reportCommand } from './cli/improveCommands';
 import { runCommand } from './cli/runCommand';
 import { runDetect } from './analysis/detectCsv';
 import { defaultDataDir } from './cli/workspace';
@@ -68,16 +69,48 @@ program
 
 program
   .command('demo')
-  .description('the whole loop on an embedded default: simulated provider, daemon, proxy, a 3-worker pipeline, measurements')
-  .option('--runs <n>', 'pipeline runs', (v) => Number.parseInt(v, 10), 40)
-  .option('--concurrency <n>', 'runs in parallel', (v) => Number.parseInt(v, 10), 4)
-  .option('--data-dir <dir>', 'keep the demo store here (default: a temp dir)')
+  .description('the whole loop on an embedded default: a simulated provider, the daemon and proxy, a 5-worker pipeline, generations with feedback, optimization cycles, the evolution report')
+  .option('--generations <n>', 'generations of runs (an optimization cycle after each but the last)', (v) => Number.parseInt(v, 10), 8)
+  .option('--runs <n>', 'pipeline runs per generation', (v) => Number.parseInt(v, 10), 40)
+  .option('--concurrency <n>', 'runs in parallel', (v) => Number.parseInt(v, 10), 8)
+  .option('--aa <n>', 'also run N A/A paired replays and report the false-ship rate', (v) => Number.parseInt(v, 10), 0)
+  .option('--data-dir <dir>', 'keep the demo workspace (config and .flowtune store) here (default: a temp dir)')
   .option('--keep', 'keep the daemon running after the demo', false)
-  .action(async (options: { runs: number; concurrency: number; dataDir?: string; keep: boolean }) => {
+  .action(async (options: { generations: number; runs: number; concurrency: number; aa: number; dataDir?: string; keep: boolean }) => {
     try {
       process.exit(await demoCommand(options));
     } catch (error) {
       process.stderr.write(`flowtune demo: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('optimize')
+  .description("run one optimization cycle on the workspace's daemon: analyse, test, apply or leave for review (progress on stderr)")
+  .option('--data-dir <dir>', 'data directory (default: .flowtune in the workspace)')
+  .option('--json', 'print the cycle report as JSON', false)
+  .action(async (options: { dataDir?: string; json: boolean }) => {
+    try {
+      process.exit(await optimizeCommand({ dataDir: path.resolve(options.dataDir ?? defaultDataDir()), json: options.json }));
+    } catch (error) {
+      process.stderr.write(`flowtune optimize: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('report')
+  .description('the evolution report: initial vs current performance, improvements and what they were learned from')
+  .option('--data-dir <dir>', 'data directory (default: .flowtune in the workspace)')
+  .option('--json', 'print the report as JSON (the DESIGN.md shape)', false)
+  .option('--html', 'write the HTML report with charts and print its path', false)
+  .option('--out <file>', 'where to write the HTML report (default: <data-dir>/report.html)')
+  .action(async (options: { dataDir?: string; json: boolean; html: boolean; out?: string }) => {
+    try {
+      process.exit(await reportCommand({ dataDir: path.resolve(options.dataDir ?? defaultDataDir()), json: options.json, html: options.html, out: options.out }));
+    } catch (error) {
+      process.stderr.write(`flowtune report: ${(error as Error).message}\n`);
       process.exit(1);
     }
   });

@@ -1,32 +1,58 @@
-// The embedded model provider `flowtune demo` runs against (no network, no key needed).
-// An OpenAI-compatible server whose behaviour is documented and deterministic for a given seed:
-//  - models: gpt-4o (median latency 220 ms), gpt-4o-mini (median 90 ms); latency is log-normal
-//    (σ = 0.35) plus 0.4 ms per output token;
-//  - usage: input tokens = ceil(characters / 4) of all messages; output tokens = what was generated,
-//    capped by max_tokens (then finish_reason = "length");
-//  - content: a JSON answer for prompts that ask for JSON, prose otherwise; gpt-4o-mini drops a
-//    required field 15% of the time on "outline" prompts, which is what the demo's evaluators catch;
-//  - faults: 2% of requests answer 429 with Retry-After: 1, never twice in a row;
-//  - streaming (SSE) with `stream_options.include_usage` honoured.
+// The embedded model provider `flowtune demo` runs against (no network, no key needed): an
+// OpenAI-compatible chat completions server whose behaviour is documented here and deterministic for a
+// seed. It is SIMULATED; the demo says so. Seeded so that each optimizer has something real to find:
+//
+//  - Models (prices are the real list prices from the shipped price table, so costs are realistic):
+//      gpt-4o        median 80 ms + 0.12 ms/output token; the quality reference on every task
+//      gpt-4.1-mini  median 45 ms + 0.06 ms/token; as good as gpt-4o on research and outlines, worse at writing
+//      gpt-4o-mini   median 35 ms + 0.05 ms/token; weaker at research, outlines and writing
+//      gpt-4.1-nano  median 25 ms + 0.04 ms/token; only good at short structured tasks (tags, titles)
+//    Latency is log-normal (σ = 0.3) around the median; `latencyScale` multiplies it (0 in tests).
+//  - Task types, recognised from the system prompt, each with an output feature an evaluator checks
+//    (QUALITY below is the probability the feature is present):
+//      research  "Fact n:" lines and a "Sources:" line            (icontains "sources:")
+//      outline   JSON {"topic","sections":[...]}; a miss drops "sections"   (is-json, contains "sections")
+//      write     prose; a good article has "For example" sentences (icontains "for example"); a prompt
+//                that asks for concrete examples raises that probability by EXAMPLE_PROMPT_BOOST
+//      tags      a JSON array of tags; a miss answers prose       (is-json)
+//      title     a headline under 80 characters; a miss rambles   (length max 80)
+//  - Runaway generations: for 6% of outline inputs (chosen by a hash of the input, whatever the model)
+//    the answer does not stop; it repeats until max_tokens (finish_reason "length"). The demo pipeline
+//    sends outlines with max_tokens 4000, far above what outlines need.
+//  - Usage: input tokens = ceil(characters / 4) of all messages; output tokens likewise, capped by max_tokens.
+//  - Faults: 1% of requests answer 429 with retry-after-ms: 0 (never twice in a row).
+//  - Streaming (SSE) with `stream_options.include_usage` honoured.
+// The optimum the demo measures against is not read from here: it is measured by running the same
+// pipeline under the best settings this table implies (knownOptimum in demoPipeline.ts).
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export type TaskType = 'research' | 'outline' | 'write' | 'tags' | 'title' | 'other';
+
+export interface ModelProfile {
+  medianLatencyMs: number;
+  msPerOutputToken: number;
+  quality: Record<TaskType, number>;
+}
+
+export const MODELS: Record<string, ModelProfile> = {
+  'gpt-4o': { medianLatencyMs: 80, msPerOutputToken: 0.12, quality: { research: 0.97, outline: 1, write: 0.6, tags: 1, title: 1, other: 1 } },
+  'gpt-4.1-mini': { medianLatencyMs: 45, msPerOutputToken: 0.06, quality: { research: 0.97, outline: 0.995, write: 0.35, tags: 1, title: 1, other: 1 } },
+  'gpt-4o-mini': { medianLatencyMs: 35, msPerOutputToken: 0.05, quality: { research: 0.8, outline: 0.8, write: 0.3, tags: 1, title: 0.99, other: 0.9 } },
+  'gpt-4.1-nano': { medianLatencyMs: 25, msPerOutputToken: 0.04, quality: { research: 0.6, outline: 0.55, write: 0.2, tags: 1, title: 1, other: 0.8 } },
+};
+
+export const RUNAWAY_RATE = 0.06;
+export const EXAMPLE_PROMPT_BOOST = 0.35;
+export const RATE_LIMIT_RATE = 0.01;
 
 export interface SimulatedProvider {
   url: string;
   baseURL: string;
+  requests(): number;
   close(): Promise<void>;
 }
-
-interface ModelProfile {
-  medianLatencyMs: number;
-  msPerOutputToken: number;
-  dropFieldRate: number;
-}
-
-const MODELS: Record<string, ModelProfile> = {
-  'gpt-4o': { medianLatencyMs: 220, msPerOutputToken: 0.4, dropFieldRate: 0 },
-  'gpt-4o-mini': { medianLatencyMs: 90, msPerOutputToken: 0.4, dropFieldRate: 0.15 },
-};
 
 /** Mulberry32: small, fast, seedable; the demo must be reproducible. */
 export function seededRandom(seed: number): () => number {
@@ -50,17 +76,76 @@ interface ChatMessage {
   content: unknown;
 }
 
-function messageText(messages: ChatMessage[]): string {
-  return messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
+function textOf(m: ChatMessage): string {
+  return typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
 }
 
-export async function startSimulatedProvider(seed = 42): Promise<SimulatedProvider> {
-  const random = seededRandom(seed);
+export function taskOf(system: string): TaskType {
+  const s = system.toLowerCase();
+  if (s.includes('researcher')) return 'research';
+  if (s.includes('outline')) return 'outline';
+  if (s.includes('technical writer')) return 'write';
+  if (s.includes('tags')) return 'tags';
+  if (s.includes('headline')) return 'title';
+  return 'other';
+}
+
+/** A number in [0, 1) fixed by the input text: input-dependent behaviour, the same under every model. */
+export function inputShare(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+export interface Generated {
+  content: string;
+  runaway: boolean;
+}
+
+/** What a model answers for a task; `hit` is whether the quality feature is present. */
+export function generate(task: TaskType, system: string, user: string, profile: ModelProfile, random: () => number): Generated {
+  const topic = /topic:\s*([^\n]+)/i.exec(user)?.[1]?.trim() ?? 'the subject';
+  const hit = random() < profile.quality[task] + (task === 'write' && /concrete example/i.test(system) ? EXAMPLE_PROMPT_BOOST : 0);
+  switch (task) {
+    case 'research': {
+      const facts = Array.from({ length: 6 + Math.floor(random() * 4) }, (_, i) => `Fact ${i + 1}: ${topic} has a measurable property number ${i + 1} worth checking.`);
+      return { content: [...facts, ...(hit ? [`Sources: vendor docs and two benchmarks on ${topic}.`] : [])].join('\n'), runaway: false };
+    }
+    case 'outline': {
+      const sections = ['Background', 'Key findings', 'Trade-offs', 'Recommendation'].map((title, i) => ({ title, points: 2 + ((i + topic.length) % 3) }));
+      const json = JSON.stringify(hit ? { topic, sections } : { topic });
+      if (inputShare(user) < RUNAWAY_RATE) return { content: `${json}\n${'and further, the outline continues without end; '.repeat(2000)}`, runaway: true };
+      return { content: json, runaway: false };
+    }
+    case 'write': {
+      const n = 8 + Math.floor(random() * 6);
+      const body = Array.from({ length: n }, (_, i) => `Point ${i + 1} about ${topic}: a clear, well-supported statement for engineers.`);
+      if (hit) body.splice(2, 0, `For example, a team adopting ${topic} cut its latency by a third in a week.`, `For example, measure before and after each change.`);
+      return { content: body.join(' '), runaway: false };
+    }
+    case 'tags':
+      return { content: hit ? JSON.stringify([topic, 'engineering', 'llm']) : `Tags: ${topic}, engineering`, runaway: false };
+    case 'title':
+      return { content: hit ? `What ${topic} changes for engineers` : `A long and winding headline about ${topic} that goes on and on for far too many characters`, runaway: false };
+    default:
+      return { content: `An answer about ${topic}.`, runaway: false };
+  }
+}
+
+export interface SimulatedProviderOptions {
+  seed?: number;
+  /** Multiplies every simulated latency (0: answer at once). */
+  latencyScale?: number;
+}
+
+export async function startSimulatedProvider(options: SimulatedProviderOptions = {}): Promise<SimulatedProvider> {
+  const random = seededRandom(options.seed ?? 42);
+  const scale = options.latencyScale ?? 1;
   let lastWasRateLimited = false;
+  let served = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      served++;
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
@@ -79,25 +164,29 @@ export async function startSimulatedProvider(seed = 42): Promise<SimulatedProvid
       if (!profile) {
         return sendJson(res, 404, { error: { message: `The model \`${model}\` does not exist`, type: 'invalid_request_error', code: 'model_not_found' } });
       }
-      if (!lastWasRateLimited && random() < 0.02) {
+      if (!lastWasRateLimited && random() < RATE_LIMIT_RATE) {
         lastWasRateLimited = true;
-        res.setHeader('retry-after', '1');
+        // "Retry at once": the client backs off on its own schedule. (A positive Retry-After pauses the
+        // proxy's gate for that model, which is what a real provider's header should do.)
+        res.setHeader('retry-after-ms', '0');
         return sendJson(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } });
       }
       lastWasRateLimited = false;
       const messages = (body.messages as ChatMessage[] | undefined) ?? [];
-      const prompt = messageText(messages);
-      let content = generate(prompt, profile, random);
-      const inputTokens = Math.ceil(prompt.length / 4);
+      const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf).join('\n');
+      const user = messages.filter((m) => m.role === 'user').map(textOf).join('\n');
+      const generated = generate(taskOf(system), system, user, profile, random);
+      let content = generated.content;
+      const inputTokens = Math.ceil(messages.map(textOf).join('\n').length / 4);
       let outputTokens = Math.ceil(content.length / 4);
-      const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : Infinity;
+      const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : 16_384;
       let finishReason = 'stop';
       if (outputTokens > maxTokens) {
         content = content.slice(0, maxTokens * 4);
         outputTokens = maxTokens;
         finishReason = 'length';
       }
-      const latency = profile.medianLatencyMs * Math.exp(0.35 * gaussian(random)) + profile.msPerOutputToken * outputTokens;
+      const latency = scale * (profile.medianLatencyMs * Math.exp(0.3 * gaussian(random)) + profile.msPerOutputToken * outputTokens);
       const usage = { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
       const id = `chatcmpl-demo-${Math.floor(random() * 1e9)}`;
       setTimeout(() => {
@@ -123,24 +212,13 @@ export async function startSimulatedProvider(seed = 42): Promise<SimulatedProvid
   return {
     url,
     baseURL: `${url}/v1`,
+    requests: () => served,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
-}
-
-function generate(prompt: string, profile: ModelProfile, random: () => number): string {
-  const topic = /topic:\s*([^\n]+)/i.exec(prompt)?.[1]?.trim() ?? 'the subject';
-  if (/\bjson\b/i.test(prompt)) {
-    const sections = ['Background', 'Key findings', 'Trade-offs', 'Recommendation'].map((title, i) => ({ title, points: 2 + ((i + topic.length) % 3) }));
-    const answer: Record<string, unknown> = { topic, sections };
-    if (/outline/i.test(prompt) && random() < profile.dropFieldRate) delete answer.sections;
-    return JSON.stringify(answer);
-  }
-  const sentences = 6 + Math.floor(random() * 6);
-  return Array.from({ length: sentences }, (_, i) => `Point ${i + 1} about ${topic}: a clear, well-supported statement with a concrete example.`).join(' ');
 }
 
 function sendJson(res: http.ServerResponse, status: number, payload: unknown): void {
@@ -154,7 +232,7 @@ function streamChat(res: http.ServerResponse, id: string, model: string, content
   const base = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
   const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
   send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-  for (let i = 0; i < content.length; i += 24) send({ ...base, choices: [{ index: 0, delta: { content: content.slice(i, i + 24) }, finish_reason: null }] });
+  for (let i = 0; i < content.length; i += 64) send({ ...base, choices: [{ index: 0, delta: { content: content.slice(i, i + 64) }, finish_reason: null }] });
   send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
   if (usage) send({ ...base, choices: [], usage });
   res.end('data: [DONE]\n\n');

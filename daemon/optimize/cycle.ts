@@ -45,18 +45,38 @@ function triedKeys(recs: readonly Recommendation[]): Set<string> {
   return new Set(recs.map((r) => changeKey(r.worker, r.change)));
 }
 
-/** One change per worker per cycle, largest expected gain first, so each effect is attributable. */
-export function chooseProposals(proposals: readonly Proposal[], busyWorkers: ReadonlySet<string>): Proposal[] {
-  const chosen: Proposal[] = [];
-  const liveWorkers = new Set<string>();
-  const sorted = proposals.slice().sort((a, b) => Math.abs(b.expectedGain.relative) - Math.abs(a.expectedGain.relative));
+export interface ProposalGroup {
+  proposal: Proposal;
+  /** Tried in order when a replay rejects the one before (same worker and optimizer). */
+  alternates: Proposal[];
+}
+
+/** Expected value of testing a proposal: its prior confidence times the size of its expected gain. */
+export function priority(p: Proposal): number {
+  return p.confidence * Math.abs(p.expectedGain.relative);
+}
+
+/**
+ * One live change per worker per cycle, highest priority first, so each effect is attributable;
+ * proposals that only carry an edit are all kept. Alternatives of the chosen optimizer for the same
+ * worker follow it in the optimizer's own order.
+ */
+export function chooseProposals(proposals: readonly Proposal[], busyWorkers: ReadonlySet<string>): ProposalGroup[] {
+  const groups: ProposalGroup[] = [];
+  const taken = new Set<string>();
+  const sorted = proposals.slice().sort((a, b) => priority(b) - priority(a));
   for (const p of sorted) {
     const live = Boolean(p.apply.override);
-    if (live && p.worker && (busyWorkers.has(p.worker) || liveWorkers.has(p.worker))) continue;
-    if (live && p.worker) liveWorkers.add(p.worker);
-    chosen.push(p);
+    if (!live || !p.worker) {
+      groups.push({ proposal: p, alternates: [] });
+      continue;
+    }
+    if (busyWorkers.has(p.worker) || taken.has(p.worker)) continue;
+    taken.add(p.worker);
+    const alternates = proposals.filter((q) => q !== p && q.worker === p.worker && q.optimizer === p.optimizer && q.apply.override).slice(0, 2);
+    groups.push({ proposal: p, alternates });
   }
-  return chosen;
+  return groups;
 }
 
 function methodFor(engine: OptimizeEngine, p: Proposal, w: WorkerMeasurements | undefined): 'replay' | 'split' | 'none' {
@@ -120,24 +140,30 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
   const chosen = chooseProposals(proposals, busy);
 
   let budgetLeft = ctx.config.budgets.replay_usd;
-  for (const [index, proposal] of chosen.entries()) {
-    onProgress(`testing: ${proposal.title}`, index, chosen.length);
-    const w = measurements.workers.find((x) => x.worker === proposal.worker);
-    const edit = locateEdit(proposal.apply.edit, proposal.worker, w?.source ?? null, engine.configText());
-    const rec = engine.recommendations.create(proposal, edit);
-    const method = methodFor(engine, proposal, w);
-    let result: TestResult;
-    if (method === 'replay' && w) {
-      result = await testByReplay(engine, rec, proposal, w, budgetLeft, (done, total) => onProgress(`replaying: ${proposal.title}`, done, total));
-      budgetLeft -= result.spentUsd;
-      report.spent_usd += result.spentUsd;
-    } else if (method === 'split') {
-      result = startSplit(engine, rec, proposal);
-    } else {
-      result = { verdict: 'ship', confidence: proposal.confidence, reasons: ['applied on its own evidence (no experiment can add to it)'], samples: 0, spentUsd: 0, experimentId: null, splitRunning: false };
+  for (const [index, group] of chosen.entries()) {
+    for (const proposal of [group.proposal, ...group.alternates]) {
+      onProgress(`testing: ${proposal.title}`, index, chosen.length);
+      const w = measurements.workers.find((x) => x.worker === proposal.worker);
+      const edit = locateEdit(proposal.apply.edit, proposal.worker, w?.source ?? null, engine.configText());
+      const rec = engine.recommendations.create(proposal, edit);
+      const method = methodFor(engine, proposal, w);
+      let result: TestResult;
+      if (method === 'replay' && w) {
+        result = await testByReplay(engine, rec, proposal, w, budgetLeft, (done, total) => onProgress(`replaying: ${proposal.title}`, done, total));
+        budgetLeft -= result.spentUsd;
+        report.spent_usd += result.spentUsd;
+      } else if (method === 'split') {
+        result = startSplit(engine, rec, proposal);
+      } else if (proposal.apply.override) {
+        result = { verdict: 'ship', confidence: proposal.confidence, reasons: ['decided on its own evidence (no experiment can add to it); watched after applying'], samples: 0, spentUsd: 0, experimentId: null, splitRunning: false, method: 'none' };
+      } else {
+        result = { verdict: 'continue', confidence: proposal.confidence, reasons: ['only a code or config edit can apply it'], samples: 0, spentUsd: 0, experimentId: null, splitRunning: false, method: 'none' };
+      }
+      report.tested.push({ recommendation_id: rec.id, title: rec.title, method, verdict: result.verdict, confidence: result.confidence, samples: result.samples, spent_usd: result.spentUsd, reasons: result.reasons });
+      record(engine, report, { rec: engine.recommendations.get(rec.id) as Recommendation, result });
+      // Only a replay that rejected the change moves on to the next candidate, within the budget.
+      if (!(method === 'replay' && result.verdict === 'reject') || budgetLeft <= 0) break;
     }
-    report.tested.push({ recommendation_id: rec.id, title: rec.title, method, verdict: result.verdict, confidence: result.confidence, samples: result.samples, spent_usd: result.spentUsd, reasons: result.reasons });
-    record(engine, report, { rec: engine.recommendations.get(rec.id) as Recommendation, result });
   }
   onProgress('done', 1, 1);
   report.finished_at = Date.now();

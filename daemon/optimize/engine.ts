@@ -26,7 +26,8 @@ export interface OptimizeEngine {
   /** flowtune.config.json text and workspace-relative name, when the file exists. */
   configText(): { text: string; file: string } | null;
   running: Promise<unknown> | null;
-  scheduler: NodeJS.Timeout | null;
+  /** What the running cycle is doing (for progress displays). */
+  progress: { stage: string; done: number; total: number; at: number } | null;
 }
 
 const engines = new WeakMap<DaemonContext, OptimizeEngine>();
@@ -72,7 +73,7 @@ export function engineFor(ctx: DaemonContext): OptimizeEngine {
       }
     },
     running: null,
-    scheduler: null,
+    progress: null,
   };
   engines.set(ctx, engine);
   return engine;

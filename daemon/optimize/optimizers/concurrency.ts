@@ -13,7 +13,8 @@ export function recommendedLimit(peak: number, rateLimitedShare: number): number
 function propose(w: WorkerMeasurements, m: Measurements): Proposal | null {
   if (w.calls < MIN_CALLS || w.peakConcurrency < 2) return null;
   const share = w.rateLimited / w.calls;
-  if (share < MIN_RATE_LIMITED) return null;
+  // A couple of 429s in a small window is noise: the lower 95% bound must clear the threshold too.
+  if (share < MIN_RATE_LIMITED || wilsonLower(w.rateLimited, w.calls) < MIN_RATE_LIMITED / 2) return null;
   const limit = recommendedLimit(w.peakConcurrency, share);
   const change = { kind: 'concurrency' as const, from: w.peakConcurrency, to: limit };
   if (m.triedKeys.has(changeKey(w.worker, change))) return null;

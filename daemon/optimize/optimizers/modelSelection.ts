@@ -1,6 +1,6 @@
 // Model selection: a cheaper model for a worker, to be shown (by replay or a live split) to hold
-// quality within the non-inferiority margin. Candidates are tried from the largest saving down,
-// one per worker per cycle; a candidate that failed is not proposed again.
+// quality within the non-inferiority margin. Candidates come from the largest saving down; the cycle
+// tests the first and, when a replay rejects it, the next; a candidate that failed is not proposed again.
 import { changeKey, type Measurements, type Optimizer, type Proposal, type WorkerMeasurements } from '../optimizer';
 
 const MIN_CALLS = 30;
@@ -12,18 +12,23 @@ export function estimatedCostPerCall(m: Measurements, model: string, inputTokens
   return price ? inputTokens * price.inputPerToken + outputTokens * price.outputPerToken : null;
 }
 
-function propose(w: WorkerMeasurements, m: Measurements): Proposal | null {
-  if (!w.primaryModel || w.calls < MIN_CALLS) return null;
+/** Candidates tried per worker per cycle at most (the cycle moves to the next when a replay rejects one). */
+const MAX_ALTERNATIVES = 3;
+
+function propose(w: WorkerMeasurements, m: Measurements): Proposal[] {
+  if (!w.primaryModel || w.calls < MIN_CALLS) return [];
   const current = estimatedCostPerCall(m, w.primaryModel, w.inputTokensMean, w.outputTokensMean);
-  if (current === null || current <= 0) return null;
+  if (current === null || current <= 0) return [];
   const options = m.candidateModels
     .filter((model) => model !== w.primaryModel)
     .map((model) => ({ model, cost: estimatedCostPerCall(m, model, w.inputTokensMean, w.outputTokensMean) }))
     .filter((c): c is { model: string; cost: number } => c.cost !== null && 1 - c.cost / current >= MIN_SAVING)
     .filter((c) => !m.triedKeys.has(changeKey(w.worker, { kind: 'model', to: c.model })))
     .sort((a, b) => a.cost - b.cost);
-  const best = options[0];
-  if (!best) return null;
+  return options.slice(0, MAX_ALTERNATIVES).map((best, i) => proposal(w, current, best, options.slice(i + 1)));
+}
+
+function proposal(w: WorkerMeasurements, current: number, best: { model: string; cost: number }, others: Array<{ model: string }>): Proposal {
   const saving = 1 - best.cost / current;
   return {
     optimizer: 'model_selection',
@@ -38,7 +43,7 @@ function propose(w: WorkerMeasurements, m: Measurements): Proposal | null {
       estimated_cost_per_call_now: current,
       estimated_cost_per_call_candidate: best.cost,
       quality_now: w.quality,
-      other_candidates: options.slice(1).map((o) => o.model),
+      other_candidates: others.map((o) => o.model),
     },
     expectedGain: { metric: 'cost', relative: -saving, description: `same tokens priced at ${best.model}: $${best.cost.toPrecision(3)} vs $${current.toPrecision(3)} per call, if quality holds` },
     // Whether quality holds is unknown until tested.
@@ -50,5 +55,5 @@ function propose(w: WorkerMeasurements, m: Measurements): Proposal | null {
 
 export const modelSelectionOptimizer: Optimizer = {
   name: 'model_selection',
-  propose: (m) => m.workers.map((w) => propose(w, m)).filter((p): p is Proposal => p !== null),
+  propose: (m) => m.workers.flatMap((w) => propose(w, m)),
 };

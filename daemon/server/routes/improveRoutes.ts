@@ -26,17 +26,28 @@ async function optionalJson<T extends z.ZodType>(ctx: DaemonContext, request: Fa
 export async function optimizeOnce(ctx: DaemonContext): Promise<CycleReport> {
   const engine = engineFor(ctx);
   if (engine.running) return (await engine.running) as CycleReport;
-  const run = runCycle(engine, (stage, done, total) => ctx.logger.info(`optimize: ${stage}`, { done, total }));
+  let lastStage = '';
+  const run = runCycle(engine, (stage, done, total) => {
+    engine.progress = { stage, done, total, at: Date.now() };
+    if (stage !== lastStage) ctx.logger.info(`optimize: ${stage}`, { done, total });
+    lastStage = stage;
+  });
   engine.running = run;
   try {
     return await run;
   } finally {
     engine.running = null;
+    engine.progress = null;
   }
 }
 
 export function registerImproveRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   app.post('/v1/optimize', async () => optimizeOnce(ctx));
+
+  app.get('/v1/optimize/progress', async () => {
+    const engine = engineFor(ctx);
+    return { running: engine.running !== null, progress: engine.progress };
+  });
 
   app.get<{ Querystring: { state?: string; worker?: string } }>('/v1/recommendations', async (request) => {
     const state = request.query.state as RecommendationState | undefined;

@@ -21,7 +21,9 @@ export const SLOW_TTL_MS = 5 * 60_000;
 
 interface Tier<T> {
   value: T;
+  /** When the build finished, and how long it took: a tier is rebuilt no sooner than 10× its cost, so rebuilding stays under ~10% of a core. */
   builtAt: number;
+  costMs: number;
   /** What the tier was built from; a different key means it is out of date at once. */
   key: string;
   rebuilding: boolean;
@@ -56,11 +58,11 @@ export class DashboardBuilder {
     const recommendations = readRecommendations(this.db);
     const anomalies = dashboardAnomalies(this.db);
     const decisions = dashboardDecisions(this.db);
-    const slow = this.slow(now, () => {
+    const slow = this.slow(() => {
       const applied = readRecommendations(this.db).applied;
       return { report: reportSection(this.db, now), savings: savingsToDate(this.db, applied), learningCurve: learningCurve(this.db, now) };
     });
-    const workerRows = this.workers(windowHours, now, () => workerRowsOf(this.db, since, until));
+    const workerRows = this.workers(windowHours, () => workerRowsOf(this.db, since, until));
 
     const openByWorker = new Map<string, number>();
     for (const a of anomalies) if (a.state === 'open' && a.worker) openByWorker.set(a.worker, (openByWorker.get(a.worker) ?? 0) + 1);
@@ -90,41 +92,49 @@ export class DashboardBuilder {
     return payload;
   }
 
-  private workers(windowHours: number, now: number, compute: () => WorkerRow[]): WorkerRow[] {
+  private workers(windowHours: number, compute: () => WorkerRow[]): WorkerRow[] {
     const tier = this.workerTiers.get(windowHours);
     if (!tier) {
-      const fresh: Tier<WorkerRow[]> = { value: compute(), builtAt: now, key: '', rebuilding: false };
+      const fresh = buildTier(compute, '');
       this.workerTiers.set(windowHours, fresh);
       return fresh.value;
     }
-    if (now - tier.builtAt > WORKERS_TTL_MS) this.revalidate(tier, '', () => ({ value: compute(), at: Date.now() }));
+    if (isDue(tier, WORKERS_TTL_MS)) this.revalidate(tier, '', compute);
     return tier.value;
   }
 
-  private slow(now: number, compute: () => SlowTier): SlowTier {
+  private slow(compute: () => SlowTier): SlowTier {
     const key = decisionLogKey(this.db);
     if (!this.slowTier) {
-      this.slowTier = { value: compute(), builtAt: now, key, rebuilding: false };
+      this.slowTier = buildTier(compute, key);
       return this.slowTier.value;
     }
-    if (now - this.slowTier.builtAt > SLOW_TTL_MS || this.slowTier.key !== key) this.revalidate(this.slowTier, key, () => ({ value: compute(), at: Date.now() }));
+    // A new decision (applied change, human action) is worth showing soon, still within the cost bound.
+    if (isDue(this.slowTier, SLOW_TTL_MS) || (this.slowTier.key !== key && isDue(this.slowTier, 0))) this.revalidate(this.slowTier, key, compute);
     return this.slowTier.value;
   }
 
-  private revalidate<T>(tier: Tier<T>, key: string, compute: () => { value: T; at: number }): void {
+  private revalidate<T>(tier: Tier<T>, key: string, compute: () => T): void {
     if (tier.rebuilding) return;
     tier.rebuilding = true;
     this.schedule(() => {
       try {
-        const { value, at } = compute();
-        tier.value = value;
-        tier.builtAt = at;
-        tier.key = key;
+        Object.assign(tier, buildTier(compute, key));
       } finally {
         tier.rebuilding = false;
       }
     });
   }
+}
+
+function buildTier<T>(compute: () => T, key: string): Tier<T> {
+  const started = performance.now();
+  const value = compute();
+  return { value, builtAt: Date.now(), costMs: performance.now() - started, key, rebuilding: false };
+}
+
+function isDue(tier: Tier<unknown>, ttlMs: number): boolean {
+  return Date.now() - tier.builtAt > Math.max(ttlMs, 10 * tier.costMs);
 }
 
 function decisionLogKey(db: Database.Database): string {

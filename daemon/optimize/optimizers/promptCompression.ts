@@ -22,23 +22,30 @@ export function compressPromptByRules(prompt: string): string {
   const lines = prompt.split(/\n/);
   const kept: string[] = [];
   for (const line of lines) {
-    let text = line.replace(/[ \t]+/g, ' ').trim();
-    for (const filler of FILLER) text = text.replace(filler, '');
+    const text = line.replace(/[ \t]+/g, ' ').trim();
     // Sentence-level de-duplication across the whole prompt (repeated instructions, pasted twice).
     const sentences = text.match(/[^.!?]+[.!?]*\s*/g) ?? [];
-    const unique = sentences.filter((sentence) => {
+    const unique: string[] = [];
+    for (const raw of sentences) {
+      let sentence = raw.trim();
+      const startsWithFiller = FILLER.some((f) => {
+        f.lastIndex = 0;
+        return f.test(sentence.slice(0, 30)) && sentence.search(f) === 0;
+      });
+      for (const filler of FILLER) sentence = sentence.replace(filler, '');
+      sentence = sentence.trim();
+      if (startsWithFiller) sentence = sentence.charAt(0).toUpperCase() + sentence.slice(1);
       const key = normalizeSentence(sentence);
-      if (key.length === 0) return false;
-      if (seen.has(key)) return false;
+      if (key.length === 0 || seen.has(key)) continue;
       seen.add(key);
-      return true;
-    });
-    const joined = unique.join('').trim();
+      unique.push(sentence);
+    }
+    const joined = unique.join(' ').trim();
     if (joined.length === 0) {
       if (kept.length > 0 && kept[kept.length - 1] !== '') kept.push('');
       continue;
     }
-    kept.push(joined.charAt(0).toUpperCase() + joined.slice(1));
+    kept.push(joined);
   }
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   return kept.join('\n');

@@ -93,7 +93,7 @@ export function Chart({ title, at, lines, markers = [], format, height = 160, ca
         categorical
           ? { stroke: foreground, grid, ticks: grid, incrs: [1, 2, 5, 10, 20, 50], values: (_u, values) => values.map((v) => (Number.isInteger(v) ? (categories?.[v] ?? '') : '')) }
           : { stroke: foreground, grid, ticks: grid },
-        { stroke: foreground, grid, ticks: grid, size: 64, values: (_u, values) => values.map((v) => (v === null ? '' : format(v))) },
+        { stroke: foreground, grid, ticks: grid, size: 78, values: (_u, values) => values.map((v) => (v === null ? '' : format(v))) },
       ],
       series: [
         {},

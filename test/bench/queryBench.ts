@@ -42,6 +42,8 @@ export interface QueryComparison {
   ratio: number | null;
   /** The same window's rollup rows summed in SQL without sketches: what the counts and sums alone cost. */
   rollupSumsOnly?: QueryTiming;
+  /** aggregateWorkers with { quantiles: false }: counts, sums and means without merging sketches. */
+  withoutQuantiles?: QueryTiming;
 }
 
 export interface QueryBenchResult {
@@ -158,11 +160,17 @@ export function runQueryBench(options: QueryBenchOptions): QueryBenchResult {
       time('raw GROUP BY over calls, 7 days', repeats, () => rawAggregate.all(last(7).since, endMs)),
     );
     aggregate7d.rollupSumsOnly = time('rollup GROUP BY, sums only, 7 days', repeats, () => rollupSums.all(last(7).since, endMs));
+    aggregate7d.withoutQuantiles = time('aggregateWorkers without quantiles, 7 days', repeats, () =>
+      aggregateWorkers(db, last(7), 'worker_model_prompt', { quantiles: false }),
+    );
     const aggregate30d = compare(
       time('aggregateWorkers, all workers, 30 days', repeats, () => aggregateWorkers(db, last(30))),
       time('raw GROUP BY over calls, 30 days', repeats, () => rawAggregate.all(last(30).since, endMs)),
     );
     aggregate30d.rollupSumsOnly = time('rollup GROUP BY, sums only, 30 days', repeats, () => rollupSums.all(last(30).since, endMs));
+    aggregate30d.withoutQuantiles = time('aggregateWorkers without quantiles, 30 days', repeats, () =>
+      aggregateWorkers(db, last(30), 'worker_model_prompt', { quantiles: false }),
+    );
     const series30dHourly = compare(
       time('workerTimeSeries, one worker, 30 days hourly', repeats, () => workerTimeSeries(db, { ...last(30), worker, bucketMs: HOUR_MS })),
       time('raw hourly GROUP BY, one worker, 30 days', repeats, () => rawSeries.all(worker, last(30).since, endMs)),

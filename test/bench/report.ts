@@ -83,7 +83,7 @@ function stageTable(stages: StageBreakdown[]): string[] {
 function queryRow(label: string, q: QueryComparison, targetMs?: number): string {
   const f = q.flowtune;
   const target = targetMs === undefined ? '' : `${verdict(f.medianMs <= targetMs)} (≤ ${targetMs} ms)`;
-  return `| ${label} | **${ms(f.medianMs)}** (CPU ${ms(f.cpuMedianMs)}; first ${ms(f.firstMs)}; ${f.runs} runs) | ${q.baseline ? ms(q.baseline.medianMs) : '–'} | ${ratio(q.ratio)} | ${q.rollupSumsOnly ? ms(q.rollupSumsOnly.medianMs) : '–'} | ${f.rows} | ${target} |`;
+  return `| ${label} | **${ms(f.medianMs)}** (CPU ${ms(f.cpuMedianMs)}; first ${ms(f.firstMs)}; ${f.runs} runs) | ${q.baseline ? ms(q.baseline.medianMs) : '–'} | ${ratio(q.ratio)} | ${q.withoutQuantiles ? ms(q.withoutQuantiles.medianMs) : '–'} | ${q.rollupSumsOnly ? ms(q.rollupSumsOnly.medianMs) : '–'} | ${f.rows} | ${target} |`;
 }
 
 function queryTable(q: QueryBenchResult): string[] {
@@ -94,8 +94,8 @@ function queryTable(q: QueryBenchResult): string[] {
       `${int(q.fill.dbSizeMb)} MB on disk, ${int(q.fill.rollupRows)} hourly rollup rows, mean latency sketch ${int(q.fill.meanSketchBytes)} B. ` +
       `Check: aggregate counts ${int(q.check.aggregateCalls)} calls, raw COUNT(*) ${int(q.check.rawCalls)}.`,
     '',
-    '| query | Flowtune median wall | raw SQL over calls (baseline) | Flowtune / raw | rollup SQL sums only (no quantiles) | rows | target |',
-    '|---|---|---|---|---|---|---|',
+    '| query | Flowtune median wall | raw SQL over calls (baseline) | Flowtune / raw | aggregateWorkers { quantiles: false } | rollup SQL sums only | rows | target |',
+    '|---|---|---|---|---|---|---|---|',
     queryRow('aggregateWorkers, all workers, last 7 days', q.aggregate7d, TARGETS.aggregateMs),
     queryRow('aggregateWorkers, all workers, last 30 days', q.aggregate30d, TARGETS.aggregateMs),
     queryRow('workerTimeSeries, one worker, 30 days hourly', q.series30dHourly),

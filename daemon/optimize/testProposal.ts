@@ -7,7 +7,8 @@ import { CONTROL_ARM, liveSplitObservations, splitFor, TREATMENT_ARM } from './e
 import { runPairedReplay, type ArmSettings } from './experiments/pairedReplay';
 import { loadReplayInputs } from './experiments/replayInputs';
 import type { Proposal, WorkerMeasurements } from './optimizer';
-import { decideLiveSplit, type ExperimentDecision } from './stats';
+import { DEFAULT_DECISION_SETTINGS, decideLiveSplit, type DecisionSettings, type ExperimentDecision } from './stats';
+import { withRankFallback } from './experiments/signTestFallback';
 import { applyOf } from './applyRecommendation';
 
 export interface TestResult {
@@ -114,9 +115,11 @@ export function settleSplits(engine: OptimizeEngine): Array<{ rec: Recommendatio
     const evaluators = ctx.config.workers.find((w) => w.name === exp.worker)?.evaluators ?? [];
     const observations = liveSplitObservations(ctx.db, exp.worker, exp.startedAt, evaluators);
     const primary = (exp.treatment.primaryMetric as 'cost' | 'latencyMs' | 'quality' | undefined) ?? 'cost';
-    const decision = decideLiveSplit({ control: observations.control, treatment: observations.treatment, weights: [1, 1] }, { primaryMetric: primary, qualityMargin: ctx.config.policy.quality_margin, minSamples: 30, maxSamples: SPLIT_MAX_UNITS });
+    const settings: DecisionSettings = { ...DEFAULT_DECISION_SETTINGS, primaryMetric: primary, qualityMargin: ctx.config.policy.quality_margin, minSamples: 30, maxSamples: SPLIT_MAX_UNITS };
+    const looks = Math.max(1, ((exp.result?.looks as number | undefined) ?? 0) + 1);
+    const decision = withRankFallback(decideLiveSplit({ control: observations.control, treatment: observations.treatment, weights: [1, 1] }, settings), observations.control, observations.treatment, settings, looks);
     if (decision.decision === 'continue') {
-      engine.experiments.updateResult(exp.id, summary(decision));
+      engine.experiments.updateResult(exp.id, { ...summary(decision), looks });
       continue;
     }
     engine.overrides.set(exp.worker, { set: { split: null }, replace: false, set_by: 'flowtune', reason: `live split ${exp.id} ended: ${decision.decision}` });

@@ -19,6 +19,7 @@ import { anomalyWatcherFor } from './watch/anomalyWatcher';
 export const FLOWTUNE_VERSION = '0.1.0';
 export const LOG_FILE_NAME = 'daemon.log';
 const RETENTION_INTERVAL_MS = 3_600_000;
+const PENDING_ROLLUP_GRACE_MS = 120_000;
 
 export interface DaemonOptions {
   port: number;
@@ -88,6 +89,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     runRetention();
     const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
     retentionTimer.unref();
+    // Calls held out of the rollups for a parent span: after a restart their links are forgotten, so
+    // they join now; while running, those whose parent is over two minutes late join every 15 s.
+    writer.flushPendingRollups(Number.POSITIVE_INFINITY);
+    const pendingTimer = setInterval(() => {
+      try {
+        writer.flushPendingRollups(Date.now() - PENDING_ROLLUP_GRACE_MS);
+      } catch (error) {
+        logger.error('flushing pending rollups failed', { error: (error as Error).message });
+      }
+    }, 15_000);
+    pendingTimer.unref();
     const watcher = anomalyWatcherFor(ctx);
     if (loaded.config.watch.interval_seconds > 0) watcher.start(loaded.config.watch.interval_seconds * 1000);
 
@@ -95,6 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const stop = () => {
       stopping ??= (async () => {
         clearInterval(retentionTimer);
+        clearInterval(pendingTimer);
         watcher.stop();
         await server.close();
         removeDaemonInfo(dataDir);

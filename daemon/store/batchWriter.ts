@@ -70,6 +70,12 @@ export class BatchWriter {
   private readonly deleteRollup: Database.Statement;
   private readonly callsInRollup: Database.Statement;
   private readonly qualityInRollup: Database.Statement;
+  private readonly callsInUnknownRollup: Database.Statement;
+  private readonly qualityInUnknownRollup: Database.Statement;
+  private readonly callForRollup: Database.Statement;
+  private readonly callQuality: Database.Statement;
+  private readonly clearPending: Database.Statement;
+  private readonly pendingCalls: Database.Statement;
   private readonly writeTransaction: (batch: IngestBatch, links: BatchLinks | undefined) => WriteResult;
 
   constructor(
@@ -107,20 +113,21 @@ export class BatchWriter {
         temperature, max_tokens, top_p, stream, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
         cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
         error_type, error_message, prompt_id, prompt_version, prompt_fingerprint, source_file, source_line,
-        input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id)
+        input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id, rollup_pending)
       VALUES (
         @id, @runId, @stepId, @worker, @source, @provider, @operation, @requestModel, @responseModel,
         @temperature, @maxTokens, @topP, @stream, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
         @costUsd, @costSource, @startedAt, @latencyMs, @ttftMs, @finishReason, @status, @httpStatus,
         @errorType, @errorMessage, @promptId, @promptVersion, @promptFingerprint, @sourceFile, @sourceLine,
-        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId)
+        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId, @rollupPending)
       ON CONFLICT(id) DO NOTHING`); // only a duplicate id is skipped; any other violation fails the batch
     this.insertScore = db.prepare(`
       INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
       VALUES (@callId, @runId, @worker, @name, @value, @rawValue, @label, @comment, @source, @createdAt)`);
     this.callForScore = db.prepare(
       `SELECT worker, run_id AS runId, request_model AS requestModel, response_model AS responseModel,
-              prompt_version AS promptVersion, prompt_fingerprint AS promptFingerprint, started_at AS startedAt
+              prompt_version AS promptVersion, prompt_fingerprint AS promptFingerprint, started_at AS startedAt,
+              rollup_pending AS rollupPending
        FROM calls WHERE id = ?`,
     );
     this.readRollupSketch = db.prepare(
@@ -151,23 +158,32 @@ export class BatchWriter {
       `DELETE FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start = ?`,
     );
     // The same dimension rules as rollupDimensions(), in SQL, to rebuild one rollup row from raw calls.
-    const dimensionFilter = `COALESCE(NULLIF(worker, ''), '${UNKNOWN_DIMENSION}') = @worker
-        AND COALESCE(NULLIF(request_model, ''), NULLIF(response_model, ''), '${UNKNOWN_DIMENSION}') = @model
+    // The worker is matched with plain equality or IS NULL so the (worker, started_at) index serves it.
+    const otherDimensions = `COALESCE(NULLIF(request_model, ''), NULLIF(response_model, ''), '${UNKNOWN_DIMENSION}') = @model
         AND COALESCE(NULLIF(prompt_version, ''), 'fp:' || substr(prompt_fingerprint, 1, 12), '${UNKNOWN_DIMENSION}') = @promptVersion
-        AND started_at >= @bucketStart AND started_at < @bucketEnd`;
-    this.callsInRollup = db.prepare(
-      `SELECT id, worker, request_model AS requestModel, response_model AS responseModel, prompt_version AS promptVersion,
+        AND started_at >= @bucketStart AND started_at < @bucketEnd AND rollup_pending = 0`;
+    const callColumns = `id, worker, request_model AS requestModel, response_model AS responseModel, prompt_version AS promptVersion,
               prompt_fingerprint AS promptFingerprint, started_at AS startedAt, status, http_status AS httpStatus,
               cache_hit AS cacheHit, finish_reason AS finishReason, stream, input_tokens AS inputTokens,
               output_tokens AS outputTokens, cached_tokens AS cachedTokens, reasoning_tokens AS reasoningTokens,
-              cost_usd AS costUsd, latency_ms AS latencyMs, ttft_ms AS ttftMs
-       FROM calls WHERE ${dimensionFilter}`,
+              cost_usd AS costUsd, latency_ms AS latencyMs, ttft_ms AS ttftMs`;
+    const known = `worker = @worker AND ${otherDimensions}`;
+    const unknown = `worker IS NULL AND ${otherDimensions}`;
+    this.callsInRollup = db.prepare(`SELECT ${callColumns} FROM calls WHERE ${known}`);
+    this.callsInUnknownRollup = db.prepare(`SELECT ${callColumns} FROM calls WHERE ${unknown}`);
+    const qualityOf = (filter: string) =>
+      db.prepare(
+        `SELECT COALESCE(SUM(s.value), 0) AS qualitySum, COUNT(s.value) AS qualityCount
+         FROM scores s WHERE s.value IS NOT NULL AND s.call_id IN (SELECT id FROM calls WHERE ${filter})`,
+      );
+    this.qualityInRollup = qualityOf(known);
+    this.qualityInUnknownRollup = qualityOf(unknown);
+    this.callForRollup = db.prepare(`SELECT ${callColumns}, rollup_pending AS rollupPending FROM calls WHERE id = ?`);
+    this.callQuality = db.prepare(
+      `SELECT COALESCE(SUM(value), 0) AS qualitySum, COUNT(value) AS qualityCount FROM scores WHERE call_id = ? AND value IS NOT NULL`,
     );
-    this.qualityInRollup = db.prepare(
-      `SELECT COALESCE(SUM(s.value), 0) AS qualitySum, COUNT(s.value) AS qualityCount
-       FROM scores s JOIN calls c ON c.id = s.call_id
-       WHERE s.value IS NOT NULL AND c.id IN (SELECT id FROM calls WHERE ${dimensionFilter})`,
-    );
+    this.clearPending = db.prepare(`UPDATE calls SET rollup_pending = 0 WHERE id = ?`);
+    this.pendingCalls = db.prepare(`SELECT ${callColumns} FROM calls WHERE rollup_pending = 1 AND started_at < ?`);
     this.writeTransaction = db.transaction((batch: IngestBatch, links: BatchLinks | undefined) => {
       const result = this.writeAll(batch);
       if (links) this.applyLinks(links);
@@ -181,39 +197,76 @@ export class BatchWriter {
   }
 
   /**
-   * A call whose worker becomes known after it was stored moves between rollup rows. Sketches cannot
-   * subtract, so both rows are rebuilt from the raw calls (few: only calls whose parent came late).
+   * Links calls and steps stored earlier to parents that arrived in this batch. A call held out of the
+   * rollups (awaiting its parent) now joins its worker's row. A call already counted under the
+   * unknown worker (its parent came after the flush) moves: sketches cannot subtract, so both rows are
+   * rebuilt from the raw calls — rare by construction.
    */
   private applyLinks(links: BatchLinks): void {
     for (const link of links.steps) this.linkStep.run(link.parentStepId, link.stepId, link.parentStepId);
     const touched = new Map<string, RollupDimensions>();
+    const deltas = new Map<string, RollupDelta>();
     for (const link of links.calls) {
-      const before = this.callForScore.get(link.callId) as CallDimensionsRow | undefined;
+      const before = this.callForRollup.get(link.callId) as (CallRow & { rollupPending: number }) | undefined;
       if (!before) continue;
       this.linkCall.run(link.stepId, link.worker, link.callId);
+      const worker = before.worker ?? link.worker;
+      if (before.rollupPending) {
+        this.clearPending.run(link.callId);
+        this.addStoredCall(deltas, { ...before, worker });
+        continue;
+      }
       if (before.worker) continue; // the worker was already known: same rollup row
-      const old = rollupDimensions(before);
-      const moved = rollupDimensions({ ...before, worker: link.worker });
+      const old = rollupDimensions(toCallRecord(before));
+      const moved = rollupDimensions({ ...toCallRecord(before), worker: link.worker });
       touched.set(rollupKeyString(old), old);
       touched.set(rollupKeyString(moved), moved);
     }
+    for (const delta of deltas.values()) this.applyRollup(delta);
     for (const dims of touched.values()) this.rebuildRollup(dims);
+  }
+
+  /** Adds a stored call (and its scores) to the rollup deltas. */
+  private addStoredCall(deltas: Map<string, RollupDelta>, row: CallRow): void {
+    const call = toCallRecord(row);
+    addCallToRollup(deltas, call, call.costUsd ?? null);
+    const quality = this.callQuality.get(row.id) as { qualitySum: number; qualityCount: number };
+    if (quality.qualityCount > 0) {
+      const delta = deltaFor(deltas, rollupDimensions(call));
+      delta.qualitySum += quality.qualitySum;
+      delta.qualityCount += quality.qualityCount;
+    }
+  }
+
+  /**
+   * Calls still awaiting a parent that started before `before` join the rollups under the unknown
+   * worker (their parent is late or will never come; after a restart, links are not remembered).
+   * Returns how many were flushed.
+   */
+  flushPendingRollups(before: number): number {
+    return this.db.transaction(() => {
+      const rows = this.pendingCalls.all(before) as CallRow[];
+      const deltas = new Map<string, RollupDelta>();
+      for (const row of rows) {
+        this.clearPending.run(row.id);
+        this.addStoredCall(deltas, row);
+      }
+      for (const delta of deltas.values()) this.applyRollup(delta);
+      return rows.length;
+    })();
   }
 
   private rebuildRollup(dims: RollupDimensions): void {
     const filter = { ...dims, bucketEnd: dims.bucketStart + HOUR_MS };
+    const unknownWorker = dims.worker === UNKNOWN_DIMENSION;
     this.deleteRollup.run(dims.worker, dims.model, dims.promptVersion, dims.bucketStart);
-    const calls = this.callsInRollup.all(filter) as Array<Record<string, unknown>>;
-    const quality = this.qualityInRollup.get(filter) as { qualitySum: number; qualityCount: number };
+    const calls = (unknownWorker ? this.callsInUnknownRollup : this.callsInRollup).all(filter) as CallRow[];
+    const quality = (unknownWorker ? this.qualityInUnknownRollup : this.qualityInRollup).get(filter) as { qualitySum: number; qualityCount: number };
     if (calls.length === 0 && quality.qualityCount === 0) return;
     const deltas = new Map<string, RollupDelta>();
     const delta = deltaFor(deltas, dims);
     for (const row of calls) {
-      const call = {
-        ...(row as unknown as CallRecord),
-        stream: row.stream === null ? null : row.stream === 1,
-        cacheHit: row.cacheHit === null ? null : row.cacheHit === 1,
-      };
+      const call = toCallRecord(row);
       addCallToRollup(deltas, { ...call, worker: dims.worker }, call.costUsd ?? null);
     }
     delta.qualitySum = quality.qualitySum;
@@ -252,13 +305,14 @@ export class BatchWriter {
         continue;
       }
       result.calls++;
-      addCallToRollup(deltas, call, row.costUsd);
+      if (!call.awaitingParent) addCallToRollup(deltas, call, row.costUsd);
     }
     for (const score of batch.scores) {
       const call = score.callId ? (this.callForScore.get(score.callId) as CallDimensionsRow | undefined) : undefined;
       this.insertScore.run(scoreRow(score, call));
       result.scores++;
-      if (call && typeof score.value === 'number' && Number.isFinite(score.value)) {
+      // A pending call's scores join the rollups together with the call, when its parent links it.
+      if (call && !call.rollupPending && typeof score.value === 'number' && Number.isFinite(score.value)) {
         const delta = deltaFor(deltas, rollupDimensions(call));
         delta.qualitySum += score.value;
         delta.qualityCount++;
@@ -320,6 +374,7 @@ export class BatchWriter {
       retryCount: call.retryCount ?? null,
       traceId: call.traceId ?? null,
       spanId: call.spanId ?? null,
+      rollupPending: call.awaitingParent ? 1 : 0,
     };
   }
 
@@ -366,7 +421,41 @@ export class BatchWriter {
   }
 }
 
+/** A stored call as the rollup statements read it back. */
+interface CallRow {
+  id: string;
+  worker: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  promptVersion: string | null;
+  promptFingerprint: string | null;
+  startedAt: number;
+  status: CallRecord['status'];
+  httpStatus: number | null;
+  cacheHit: number | null;
+  finishReason: string | null;
+  stream: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  latencyMs: number | null;
+  ttftMs: number | null;
+}
+
+function toCallRecord(row: CallRow): CallRecord {
+  return {
+    ...row,
+    source: 'otlp',
+    operation: 'chat',
+    stream: row.stream === null ? null : row.stream === 1,
+    cacheHit: row.cacheHit === null ? null : row.cacheHit === 1,
+  };
+}
+
 interface CallDimensionsRow {
+  rollupPending: number;
   worker: string | null;
   runId: string | null;
   requestModel: string | null;

@@ -41,5 +41,7 @@ function configure(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -16384');
+  // Checkpoints (which fsync) every ~40 MB of WAL instead of every 4 MB: fewer stalls on the ingest path.
+  db.pragma('wal_autocheckpoint = 10000');
 }

@@ -82,9 +82,12 @@ export const MIGRATIONS: Migration[] = [
         variant TEXT,
         retry_count INTEGER,
         trace_id TEXT,
-        span_id TEXT
+        span_id TEXT,
+        -- 1 while the call waits for its parent span (worker unknown): not yet in the rollups.
+        rollup_pending INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX calls_worker_time ON calls(worker, started_at);
+      CREATE INDEX calls_rollup_pending ON calls(started_at) WHERE rollup_pending = 1;
       CREATE INDEX calls_time ON calls(started_at);
       CREATE INDEX calls_run ON calls(run_id);
 

@@ -88,6 +88,11 @@ export interface CallRecord {
   retryCount?: number | null;
   traceId?: string | null;
   spanId?: string | null;
+  /**
+   * The call's parent span has not arrived yet (exporters send children first): its worker is
+   * unknown for now, so the store holds it out of the rollups until the parent links it.
+   */
+  awaitingParent?: boolean;
 }
 
 /** Where a quality score came from. */

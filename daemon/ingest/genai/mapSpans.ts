@@ -224,7 +224,9 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
       const a = span.attributes;
       const worker = str(a, FLOWTUNE.worker) ?? stepWorker ?? str(a, KEYS.agentName) ?? null;
       const stepAttributes = nearest !== null && 'node' in nearest ? nearest.node?.span.attributes : undefined;
-      calls.push(callFromSpan(span, { id: node.key, runId: node.runId, stepId, worker, operation: node.role.operation, source, contentMode, stepAttributes }));
+      const call = callFromSpan(span, { id: node.key, runId: node.runId, stepId, worker, operation: node.role.operation, source, contentMode, stepAttributes });
+      if (worker === null && index !== undefined && nearest !== null && 'unresolved' in nearest) call.awaitingParent = true;
+      calls.push(call);
       const quality = qualityAttributeScore(a, node.key, node.runId, span.endTimeMs);
       if (quality !== null) scores.push(quality);
     }

@@ -66,7 +66,7 @@ function sendOtlp(
 
 export function registerOtlpRoutes(app: FastifyInstance, ctx: DaemonContext): void {
   // Remembers recent spans so a child exported before its parent (the usual order) is linked later.
-  const spanIndex = new RecentSpanIndex();
+  const spanIndex = new RecentSpanIndex(20_000);
 
   app.post('/v1/traces', async (request, reply) => {
     const { encoding, body } = await readOtlpBody(ctx, request);

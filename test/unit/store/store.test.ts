@@ -110,6 +110,28 @@ describe('store', () => {
     assert.deepEqual(row, { worker: 'outline', step_id: 'step-1' });
   });
 
+  it('holds a call awaiting its parent out of the rollups, then counts it once under its worker', () => {
+    writer.write({ runs: [], steps: [], calls: [call('child', { worker: null, runId: 'r1', awaitingParent: true, latencyMs: 700 })], scores: [{ callId: 'child', name: 'quality', value: 0.25, source: 'app', createdAt: NOW }] });
+    assert.deepEqual(aggregateWorkers(db, { since: NOW - DAY, until: NOW }), [], 'not counted while its worker is unknown');
+    writer.write(
+      { runs: [], steps: [{ id: 'step-1', runId: 'r1', worker: 'outline', kind: 'span', startedAt: NOW - 31 * 60_000, status: 'ok' }], calls: [], scores: [] },
+      { calls: [{ callId: 'child', stepId: 'step-1', worker: 'outline' }], steps: [] },
+    );
+    const [aggregate] = aggregateWorkers(db, { since: NOW - DAY, until: NOW });
+    assert.equal(aggregate.worker, 'outline');
+    assert.equal(aggregate.calls, 1);
+    assert.equal(aggregate.latencyMeanMs, 700);
+    assert.equal(aggregate.quality, 0.25, 'its scores moved with it');
+    assert.equal(writer.flushPendingRollups(Number.POSITIVE_INFINITY), 0, 'nothing left pending');
+  });
+
+  it('flushes calls whose parent never came into the unknown worker', () => {
+    writer.write({ runs: [], steps: [], calls: [call('orphan', { worker: null, awaitingParent: true })], scores: [] });
+    assert.equal(writer.flushPendingRollups(NOW - 3_600_000), 0, 'younger than the grace period: still pending');
+    assert.equal(writer.flushPendingRollups(NOW), 1);
+    assert.deepEqual(aggregateWorkers(db, { since: NOW - DAY, until: NOW }).map((a) => [a.worker, a.calls]), [['(unknown)', 1]]);
+  });
+
   it('serves hourly series from rollups and finer series from raw calls', () => {
     writer.write({
       runs: [],

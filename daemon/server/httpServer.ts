@@ -9,7 +9,6 @@ import { HttpError } from './httpError';
 import { guardRequest, splitPathToken } from './requestGuard';
 import { registerControlRoutes } from './routes/controlRoutes';
 import { registerDashboardRoutes } from './routes/dashboardRoutes';
-import { registerDashboardRoutes } from './routes/dashboardRoutes';
 import { registerImproveRoutes } from './routes/improveRoutes';
 import { registerNativeRoutes } from './routes/nativeRoutes';
 import { registerOtlpRoutes } from './routes/otlpRoutes';
@@ -73,7 +72,6 @@ export function createHttpServer(ctx: DaemonContext): FastifyInstance {
   registerWatchRoutes(app, ctx);
   registerProxyRoutes(app, ctx);
   registerImproveRoutes(app, ctx);
-  registerDashboardRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
   return app;
 }

@@ -70,6 +70,13 @@ export class OverrideStore {
   private readonly selectVariant: Database.Statement;
   private readonly selectVariants: Database.Statement;
   private readonly upsertVariant: Database.Statement;
+  /**
+   * The proxy reads a worker's override on every request: parsed specs are kept here (frozen, shared)
+   * and dropped on every change. Every writer goes through this store (one per daemon), so the copy
+   * cannot go stale. Bounded, because worker names come from client headers.
+   */
+  private readonly specCache = new Map<string, Readonly<OverrideSpec> | null>();
+  private readonly variantCache = new Map<string, Readonly<PromptVariant> | null>();
 
   constructor(private readonly db: Database.Database) {
     this.selectOne = db.prepare('SELECT worker, spec, set_by, reason, set_at FROM proxy_overrides WHERE worker = ?');
@@ -102,12 +109,33 @@ export class OverrideStore {
     return row ? toView(row) : null;
   }
 
+  /** The worker's override spec for the proxy's hot path: cached, read-only. */
+  specFor(worker: string): Readonly<OverrideSpec> | null {
+    const cached = this.specCache.get(worker);
+    if (cached !== undefined) return cached;
+    const spec = this.get(worker)?.spec ?? null;
+    const frozen = spec ? deepFreeze(spec) : null;
+    remember(this.specCache, worker, frozen);
+    return frozen;
+  }
+
+  /** A prompt variant for the proxy's hot path: cached, read-only. */
+  variantFor(id: string): Readonly<PromptVariant> | null {
+    const cached = this.variantCache.get(id);
+    if (cached !== undefined) return cached;
+    const variant = this.variant(id);
+    const frozen = variant ? Object.freeze(variant) : null;
+    remember(this.variantCache, id, frozen);
+    return frozen;
+  }
+
   list(): OverrideView[] {
     return (this.selectAll.all() as OverrideRow[]).map(toView);
   }
 
   /** Applies a change and records it; returns the new override (null when it became empty). */
   set(worker: string, request: PutOverrideRequest, at = Date.now()): OverrideView | null {
+    this.specCache.clear();
     return this.db.transaction(() => {
       const before = this.get(worker);
       const after = mergeOverride(before?.spec ?? null, request);
@@ -131,6 +159,7 @@ export class OverrideStore {
    * override, or undefined when there was nothing to undo.
    */
   revert(worker: string, by: { set_by: string; reason: string; all: boolean }, at = Date.now()): { restored: OverrideView | null } | undefined {
+    this.specCache.clear();
     return this.db.transaction(() => {
       const current = this.get(worker);
       if (by.all) {
@@ -180,6 +209,7 @@ export class OverrideStore {
   }
 
   putVariant(variant: { id: string; worker?: string; system_prompt: string; description?: string; created_by: string }, at = Date.now()): PromptVariant {
+    this.variantCache.clear();
     this.upsertVariant.run({
       id: variant.id,
       worker: variant.worker ?? null,
@@ -195,6 +225,21 @@ export class OverrideStore {
     if (spec === null) this.remove.run(worker);
     else this.upsert.run({ worker, spec: JSON.stringify(spec), setBy, reason, at });
   }
+}
+
+const CACHE_LIMIT = 1024;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value as Record<string, unknown>)) deepFreeze(member);
+  }
+  return value;
 }
 
 function toView(row: OverrideRow): OverrideView {

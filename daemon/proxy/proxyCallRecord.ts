@@ -43,8 +43,19 @@ const PROVIDER_HOSTS: Array<[RegExp, string]> = [
   [/(^|\.)api\.anthropic\.com$/, 'anthropic'],
 ];
 
+const providerByUpstream = new Map<string, string | null>();
+
 /** The provider behind an upstream base URL, when it is a known one (it picks the price-table prefix). */
 export function providerForUpstream(upstream: string): string | null {
+  const known = providerByUpstream.get(upstream);
+  if (known !== undefined) return known;
+  const provider = providerForHost(upstream);
+  if (providerByUpstream.size >= 64) providerByUpstream.clear();
+  providerByUpstream.set(upstream, provider);
+  return provider;
+}
+
+function providerForHost(upstream: string): string | null {
   let host: string;
   try {
     host = new URL(upstream).hostname.toLowerCase();

@@ -38,11 +38,24 @@ function headerText(headers: IncomingHttpHeaders, name: string): string | null {
   return value ? value : null;
 }
 
+/** What a base URL says, parsed once per distinct base (there are a handful; bounded all the same). */
+const upstreamBases = new Map<string, { origin: string; prefix: string }>();
+
+function upstreamBaseParts(base: string): { origin: string; prefix: string } {
+  let parts = upstreamBases.get(base);
+  if (!parts) {
+    const trimmed = base.replace(/\/+$/, '');
+    const url = new URL(trimmed);
+    parts = { origin: url.origin, prefix: /\/v\d+[a-z]*$/i.test(url.pathname) ? trimmed : `${trimmed}/v1` };
+    if (upstreamBases.size >= 64) upstreamBases.clear();
+    upstreamBases.set(base, parts);
+  }
+  return parts;
+}
+
 /** The upstream base URL (with /v1) joined with the client's `/v1/...` path. */
 export function upstreamUrl(base: string, pathWithQuery: string): string {
-  const trimmed = base.replace(/\/+$/, '');
-  const rest = pathWithQuery.replace(/^\/v1(?=\/|\?|$)/, '');
-  return /\/v\d+[a-z]*$/i.test(new URL(trimmed).pathname) ? trimmed + rest : `${trimmed}/v1${rest}`;
+  return upstreamBaseParts(base).prefix + pathWithQuery.replace(/^\/v1(?=\/|\?|$)/, '');
 }
 
 function resolveUpstream(ctx: DaemonContext, worker: string | null, overrideUpstream: string | null): string | null {
@@ -91,8 +104,8 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
   });
 
   const body = endpoint.recorded ? await parseRequestJson(ctx, request) : null;
-  const override = worker ? (state.overrides.get(worker)?.spec ?? null) : null;
-  const plan = planRequest(endpoint, body, override, runId ?? callId, (id) => state.overrides.variant(id));
+  const override = worker ? state.overrides.specFor(worker) : null;
+  const plan = planRequest(endpoint, body, override, runId ?? callId, (id) => state.overrides.variantFor(id));
   for (const warning of plan.warnings) ctx.logger.warn(`proxy: ${warning}`, { worker });
   const effectiveBody = plan.body;
   const streamOptions = effectiveBody?.stream_options as { include_usage?: unknown } | undefined;
@@ -121,11 +134,14 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
     body: effectiveBody,
   };
   let cacheKey: string | null = null;
-  // Written after the response has gone out, so the store is never on the client's critical path.
+  /** The canonical request hash, computed once and only when needed (before forwarding only if the cache is on). */
+  let hashRequest: (() => string) | null = null;
+  // Queued after the response has gone out; the record (and, cache off, the hash) is built in the
+  // batch, so neither the store nor the record's JSON work is on any client's critical path.
   const record = (outcome: OutcomeFacts): void => {
     if (!endpoint.recorded) return;
     // Every cacheable request counts toward the duplicate rate, whether or not the cache is on.
-    state.records.addCall(buildCallRecord(facts, outcome), cacheKey ? { worker: worker ?? UNKNOWN_DIMENSION, hash: cacheKey, at: startedAt } : null);
+    state.records.addCall(() => buildCallRecord(facts, outcome), hashRequest ? { worker: worker ?? UNKNOWN_DIMENSION, hash: hashRequest, at: startedAt } : null);
   };
   const fail = (status: number, type: string, code: string, message: string, extra: OutgoingHttpHeaders = {}) => {
     sendError(res, status, type, code, message, { ...flowtuneHeaders, ...extra });
@@ -139,8 +155,12 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
     return;
   }
 
-  cacheKey = effectiveBody && CACHEABLE.has(endpoint.operation) ? requestHash('POST', pathname, effectiveBody, upstreamBase) : null;
-  if (cacheKey && plan.cache?.enabled) {
+  if (effectiveBody && CACHEABLE.has(endpoint.operation)) {
+    const base = upstreamBase;
+    hashRequest = () => (cacheKey ??= requestHash('POST', pathname, effectiveBody, base));
+  }
+  if (hashRequest && plan.cache?.enabled) {
+    cacheKey = hashRequest();
     const entry = state.cache.lookup(cacheKey, startedAt);
     if (entry) {
       replayFromCache(state, entry, res, flowtuneHeaders, facts, elapsed, record);
@@ -151,7 +171,7 @@ export async function handleProxyRequest(ctx: DaemonContext, state: ProxyState, 
   let gate: ConcurrencyGate | null = null;
   let permit: GatePermit | null = null;
   if (endpoint.recorded) {
-    gate = state.gates.gateFor(new URL(upstreamBase).origin, typeof effectiveBody?.model === 'string' ? effectiveBody.model : UNKNOWN_DIMENSION);
+    gate = state.gates.gateFor(upstreamBaseParts(upstreamBase).origin, typeof effectiveBody?.model === 'string' ? effectiveBody.model : UNKNOWN_DIMENSION);
     try {
       permit = await gate.acquire(abort.signal);
     } catch (error) {

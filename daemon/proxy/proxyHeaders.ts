@@ -49,7 +49,10 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
 }
 
 /** Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
-function listedInConnection(value: string | string[] | undefined): Set<string> {
+const NONE_LISTED: ReadonlySet<string> = new Set();
+
+function listedInConnection(value: string | string[] | undefined): ReadonlySet<string> {
+  if (value === undefined) return NONE_LISTED;
   const text = Array.isArray(value) ? value.join(',') : (value ?? '');
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
 }

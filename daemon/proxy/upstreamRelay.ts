@@ -114,7 +114,13 @@ async function relaySse(input: RelayInput): Promise<RelayResult> {
   const clientHeaders = { ...clientResponseHeaders(input.headers, rewritten), ...input.flowtuneHeaders };
   if (rewritten || !('content-length' in clientHeaders)) delete clientHeaders['content-length'];
   res.writeHead(input.statusCode, clientHeaders);
-  res.flushHeaders();
+  // The head goes out with the first event when that event came in the same read (one socket write
+  // instead of two); otherwise on the next turn of the event loop, so the client still sees the
+  // response start as soon as the upstream's did.
+  let wroteBody = false;
+  const flushHead = setImmediate(() => {
+    if (!wroteBody && !res.destroyed && !res.writableEnded) res.flushHeaders();
+  });
 
   const accumulator = input.operation === 'responses' ? new ResponsesStreamSummary() : new ChatStreamSummary();
   const splitter = new SseSplitter();
@@ -124,6 +130,7 @@ async function relaySse(input: RelayInput): Promise<RelayResult> {
   let cancelled = false;
   const send = async (bytes: Buffer) => {
     sent.push(bytes);
+    wroteBody = true;
     await write(res, bytes);
   };
   try {
@@ -162,6 +169,7 @@ async function relaySse(input: RelayInput): Promise<RelayResult> {
     input.body.destroy();
     await write(res, sseErrorEvent(failure.message, 'upstream_error', failure.code));
   }
+  clearImmediate(flushHead);
   if (!res.destroyed) res.end();
   const summary = accumulator.finish();
   const complete = !failure && !cancelled;

@@ -71,11 +71,17 @@ export function renderHtmlReport(report: EvolutionReport): string {
   const evo = report.system_evolution;
   const d = report.details;
   const window = Math.max(1, Math.round(d.series.length / 30));
-  const markers = d.events.map((e) => ({ x: e.at, label: `${e.action} by ${e.actor}: ${e.summary}`, color: e.action.includes('rollback') ? '#c0392b' : '#27ae60' }));
-  const xs = d.series.map((p) => p.at);
-  const costChart = lineChart('Cost per content (USD, rolling mean; green: applied change, red: rollback)', [{ label: 'cost per run', color: '#2c6fbb', points: rolling(d.series.map((p) => p.cost), window).map((y, i) => ({ x: xs[i], y })) }], markers);
-  const timeChart = lineChart('Generation time (s, rolling mean)', [{ label: 'seconds per run', color: '#8e44ad', points: rolling(d.series.map((p) => p.duration_s), window).map((y, i) => ({ x: xs[i], y })) }], markers);
-  const qualityChart = lineChart('Quality (rolling mean of scores)', [{ label: 'quality', color: '#d35400', points: rolling(d.series.map((p) => p.quality), window).map((y, i) => ({ x: xs[i], y })) }], markers);
+  // Runs are plotted by their order (cycles run between generations leave long idle gaps in time);
+  // a change is marked before the first run that started after it.
+  const xs = d.series.map((_, i) => i);
+  const firstRunAfter = (at: number) => {
+    const index = d.series.findIndex((p) => p.at >= at);
+    return index === -1 ? d.series.length : index;
+  };
+  const markers = d.events.map((e) => ({ x: firstRunAfter(e.at) - 0.5, label: `${e.action} by ${e.actor}: ${e.summary}`, color: e.action.includes('rollback') ? '#c0392b' : '#27ae60' }));
+  const costChart = lineChart('Cost per content by run (USD, rolling mean; green: applied change, red: rollback)', [{ label: 'cost per run', color: '#2c6fbb', points: rolling(d.series.map((p) => p.cost), window).map((y, i) => ({ x: xs[i], y })) }], markers);
+  const timeChart = lineChart('Generation time by run (s, rolling mean)', [{ label: 'seconds per run', color: '#8e44ad', points: rolling(d.series.map((p) => p.duration_s), window).map((y, i) => ({ x: xs[i], y })) }], markers);
+  const qualityChart = lineChart('Quality by run (rolling mean of scores)', [{ label: 'quality', color: '#d35400', points: rolling(d.series.map((p) => p.quality), window).map((y, i) => ({ x: xs[i], y })) }], markers);
   const curveChart = lineChart('Learning curve: quality per cycle', [{ label: 'quality', color: '#16a085', points: d.learning_curve.map((c) => ({ x: c.cycle, y: c.quality })) }]);
   const improvements = d.improvements
     .map(

@@ -28,7 +28,8 @@ describe('paired replay on the simulated provider', function () {
   let caller: ReturnType<typeof openaiArmCaller>;
 
   before(async () => {
-    provider = await startSimulatedProvider({ seed: 7, latencyScale: 0 });
+    // A little simulated latency, so latency reflects the models (at 0 it is loopback noise only).
+    provider = await startSimulatedProvider({ seed: 7, latencyScale: 0.05 });
     caller = openaiArmCaller(new OpenAI({ apiKey: 'k', baseURL: provider.baseURL, maxRetries: 3 }), prices);
   });
   after(() => provider.close());

@@ -11,7 +11,7 @@ describe('flowtune demo (small)', function () {
   it('runs generations and cycles, applies changes, and ends with the report and its HTML file', async () => {
     const lines: string[] = [];
     const dir = makeTempDir('flowtune-demo-test-');
-    const result = await runDemo({ generations: 3, runs: 32, concurrency: 8, keep: false, latencyScale: 0, dataDir: dir, out: (l) => lines.push(l), bar: { update: () => undefined, done: () => undefined } });
+    const result = await runDemo({ generations: 3, runs: 32, concurrency: 8, keep: false, latencyScale: 0.05, dataDir: dir, out: (l) => lines.push(l), bar: { update: () => undefined, done: () => undefined } });
     const text = lines.join('\n');
     assert.equal(result.exitCode, 0);
     assert.match(text, /SIMULATED/);

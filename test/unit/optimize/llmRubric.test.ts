@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { scoreRubric } from '../../../daemon/optimize/evaluators/llmRubric';
+import { compressWithModel } from '../../../daemon/optimize/optimizers/promptCompression';
 
 describe('llm-rubric through the openai client', () => {
   let server: http.Server;
@@ -44,5 +45,12 @@ describe('llm-rubric through the openai client', () => {
     const bad = await scoreRubric(client, 'j', 'r', 'i', 'o');
     assert.equal(bad.value, 0);
     assert.match(bad.reason, /not the JSON verdict/);
+  });
+  it('model-based prompt compression asks for a JSON {prompt} and returns it (null when unusable)', async () => {
+    answer = '{"prompt":"Return only JSON."}';
+    assert.equal(await compressWithModel(client, 'rewriter', 'Return JSON. Please return only JSON.'), 'Return only JSON.');
+    assert.equal((lastBody.response_format as { json_schema: { name: string } }).json_schema.name, 'compressed_prompt');
+    answer = '{"prompt":"  "}';
+    assert.equal(await compressWithModel(client, 'rewriter', 'x'), null);
   });
 });

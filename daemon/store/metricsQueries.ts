@@ -43,18 +43,27 @@ export function latenciesByGroup(db: Database.Database, workers: readonly string
 export interface RunCostRow extends GroupKey {
   runs: number;
   runCost: number;
+  /** Calls of the group that belong to a run. */
+  calls: number;
 }
 
-/** Distinct runs and the cost of calls that belong to a run, per group, in the window. */
-export function runCosts(db: Database.Database, window: TimeWindow): RunCostRow[] {
+/**
+ * Distinct runs, their calls and cost, per group, in the window — or, with `latestCalls`, in the most
+ * recent that many calls of the window (a sample that bounds the read on a large store).
+ */
+export function runCosts(db: Database.Database, window: TimeWindow, latestCalls?: number): RunCostRow[] {
+  const source =
+    latestCalls === undefined
+      ? `calls WHERE started_at >= @since AND started_at < @until`
+      : `(SELECT * FROM calls WHERE started_at >= @since AND started_at < @until ORDER BY started_at DESC LIMIT ${Math.floor(latestCalls)})`;
   return db
     .prepare(
       `SELECT ${WORKER_DIM} AS worker, ${MODEL_DIM} AS model, ${PROMPT_DIM} AS promptVersion,
-              COUNT(DISTINCT run_id) AS runs, COALESCE(SUM(cost_usd), 0) AS runCost
-       FROM calls WHERE started_at >= ? AND started_at < ? AND run_id IS NOT NULL
+              COUNT(DISTINCT run_id) AS runs, COALESCE(SUM(cost_usd), 0) AS runCost, COUNT(*) AS calls
+       FROM ${source} ${latestCalls === undefined ? 'AND' : 'WHERE'} run_id IS NOT NULL
        GROUP BY 1, 2, 3`,
     )
-    .all(window.since, window.until) as RunCostRow[];
+    .all({ since: window.since, until: window.until }) as RunCostRow[];
 }
 
 export interface DuplicateRow {

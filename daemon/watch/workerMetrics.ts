@@ -6,6 +6,7 @@ import type { MetricTrend, WorkerMetrics } from '../../shared/domain';
 import { metricTrend, type TimedValue } from '../analysis/metricTrend';
 import { duplicateCounts, latenciesByGroup, runCosts } from '../store/metricsQueries';
 import { hourBucket } from '../store/rollupKey';
+import { sketchQuantilesByGroup, type GroupQuantiles } from '../store/latencySketches';
 import { aggregateWorkers, type AggregateGrouping, type TimeWindow } from '../store/workerQueries';
 
 /**
@@ -13,6 +14,13 @@ import { aggregateWorkers, type AggregateGrouping, type TimeWindow } from '../st
  * retention has kept them all); beyond it, or once raw rows are gone, from the merged hourly DDSketches.
  */
 export const EXACT_QUANTILE_LIMIT = 20_000;
+
+/**
+ * Above this many calls in the whole window, the raw reads (latencies for exact quantiles, distinct
+ * runs for cost per run) would dominate the analysis: quantiles come from the sketches and cost per
+ * run from the most recent calls of the window.
+ */
+export const RAW_READ_LIMIT = 100_000;
 
 interface HourlyRow {
   worker: string;
@@ -52,18 +60,21 @@ export function computeWorkerMetrics(
     if (list) list.push(row);
     else hourlyByGroup.set(key, [row]);
   }
-  const runsByGroup = new Map<string, { runs: number; runCost: number }>();
-  for (const r of runCosts(db, window)) {
+  const windowCalls = aggregates.reduce((sum, a) => sum + a.calls, 0);
+  const largeWindow = windowCalls > RAW_READ_LIMIT;
+  const runsByGroup = new Map<string, { runs: number; runCost: number; calls: number }>();
+  for (const r of runCosts(db, window, largeWindow ? RAW_READ_LIMIT : undefined)) {
     const key = groupKey(r.worker, r.model, r.promptVersion);
-    const sum = runsByGroup.get(key) ?? { runs: 0, runCost: 0 };
+    const sum = runsByGroup.get(key) ?? { runs: 0, runCost: 0, calls: 0 };
     // Coarser groups add runs of their parts: a run seen under two models counts twice (an upper bound).
     sum.runs += r.runs;
     sum.runCost += r.runCost;
+    sum.calls += r.calls;
     runsByGroup.set(key, sum);
   }
   const duplicates = new Map(duplicateCounts(db, window).map((d) => [d.worker, d]));
   // Exact quantiles for the groups small enough: one read per worker that has such a group.
-  const smallWorkers = [...new Set(aggregates.filter((a) => a.calls <= EXACT_QUANTILE_LIMIT).map((a) => a.worker))];
+  const smallWorkers = largeWindow ? [] : [...new Set(aggregates.filter((a) => a.calls <= EXACT_QUANTILE_LIMIT).map((a) => a.worker))];
   const latencies = new Map<string, number[]>();
   for (const [rawKey, values] of latenciesByGroup(db, smallWorkers, window)) {
     const [worker, model, promptVersion] = rawKey.split('\u0000');
@@ -79,8 +90,8 @@ export function computeWorkerMetrics(
     return values !== undefined && values.length >= a.latencyCount ? values : undefined;
   };
   const sketched = aggregates.some((a) => a.latencyCount > 0 && !exactFor(a))
-    ? new Map(aggregateWorkers(db, window, grouping).map((s) => [groupKey(s.worker, s.model, s.promptVersion), s]))
-    : new Map<string, (typeof aggregates)[number]>();
+    ? sketchQuantilesByGroup(db, window, groupKey)
+    : new Map<string, GroupQuantiles>();
 
   return aggregates.map((a): WorkerMetrics => {
     const key = groupKey(a.worker, a.model, a.promptVersion);
@@ -98,9 +109,9 @@ export function computeWorkerMetrics(
       quantileMethod = 'exact';
     } else {
       const fromSketch = sketched.get(key);
-      p50 = fromSketch?.latencyP50Ms ?? null;
-      p95 = fromSketch?.latencyP95Ms ?? null;
-      p99 = fromSketch?.latencyP99Ms ?? null;
+      p50 = fromSketch?.p50 ?? null;
+      p95 = fromSketch?.p95 ?? null;
+      p99 = fromSketch?.p99 ?? null;
     }
     const run = runsByGroup.get(key);
     const duplicate = duplicates.get(a.worker);
@@ -130,7 +141,8 @@ export function computeWorkerMetrics(
       outputTokensPerCall: a.calls > 0 ? a.outputTokens / a.calls : 0,
       costUsd: a.costUsd,
       costPerCall: a.costPerCall,
-      costPerRun: run && run.runs > 0 ? run.runCost / run.runs : null,
+      // In a large window the runs come from its most recent calls: calls per run × this group's cost per call.
+      costPerRun: run && run.runs > 0 ? (largeWindow ? (a.costPerCall * run.calls) / run.runs : run.runCost / run.runs) : null,
       quality: a.quality,
       qualityCount: a.qualityCount,
       cacheHitRate: a.calls > 0 ? a.cacheHits / a.calls : 0,

@@ -10,6 +10,7 @@ import {
 } from '../../../shared/http/nativeIngest';
 import type { DaemonContext } from '../../daemonContext';
 import { promptFingerprint } from '../../ingest/genai/promptFingerprint';
+import { proxyStateFor } from '../../proxy/proxyState';
 import { mapNativeIngest } from '../../ingest/native/mapNative';
 import { runSummary } from '../../store/workerQueries';
 import { HttpError } from '../httpError';
@@ -53,6 +54,9 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: DaemonContext): 
 
   app.post('/v1/feedback', async (request, reply) => {
     const feedback = await readJson(ctx, request.body, request.headers['content-encoding'], feedbackSchema);
+    // The proxy writes its call records in small batches just after each response: a client that
+    // posts feedback right away must still find its call.
+    proxyStateFor(ctx).records.flush();
     const exists = ctx.db.prepare('SELECT 1 FROM calls WHERE id = ?').get(feedback.call_id);
     if (!exists) throw new HttpError(404, 'not_found', `no call with id "${feedback.call_id}"`);
     const now = Date.now();

@@ -6,6 +6,7 @@
 // --batch 512[,256] --encodings json,protobuf --in-flight 4 --connections 4 --calls 1000000
 // --stages auto|on|off (in-process ingest stage breakdown; auto = when the ingest target is missed)
 // --profile [--profile-spans N] (an extra daemon run under --cpu-prof, summarised) --skip-ingest --skip-query --skip-detector
+// --skip-proxy (the proxy overhead bench, test/bench/proxyBench.ts, about 2.5 minutes)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'skip-ingest': { type: 'boolean', default: false },
     'skip-query': { type: 'boolean', default: false },
     'skip-detector': { type: 'boolean', default: false },
+    'skip-proxy': { type: 'boolean', default: false },
   },
 });
 
@@ -163,6 +165,26 @@ async function runDetector(): Promise<BenchReport['detector']> {
   }
 }
 
+interface ProxyBenchModule {
+  benchProxy?: (options?: { log?: (line: string) => void }) => Promise<{ markdown: string }>;
+}
+
+/** The proxy overhead bench is another part's file: run it when present, report (not throw) when broken. */
+async function runProxy(): Promise<{ markdown: string } | { error: string } | null> {
+  const file = path.join(__dirname, 'proxyBench.ts');
+  if (!fs.existsSync(file)) return null;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as ProxyBenchModule & { default?: ProxyBenchModule };
+    const bench = mod.benchProxy ?? mod.default?.benchProxy;
+    if (typeof bench !== 'function') return { error: 'proxyBench.ts does not export benchProxy()' };
+    const result = await bench({ log });
+    if (typeof result?.markdown !== 'string') return { error: 'benchProxy() returned no markdown' };
+    return result;
+  } catch (error) {
+    return { error: (error as Error).message ?? String(error) };
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = machineInfo();
@@ -172,12 +194,14 @@ async function main(): Promise<void> {
   const profile = args.profile ? await runProfile() : null;
   const query = args['skip-query'] ? null : runQuery();
   const detector = args['skip-detector'] ? 'skipped' : await runDetector();
+  const proxy = args['skip-proxy'] ? null : await runProxy();
   machine.loadAtEnd = loadAverage();
   const report: BenchReport = { machine, totalSeconds: (performance.now() - started) / 1000, ingest, stages, query, detector, profile };
-  const markdown = formatReport(report);
+  const proxyMarkdown = proxy === null ? '' : 'error' in proxy ? `### Proxy overhead\n\nnot measured: ${proxy.error}` : proxy.markdown;
+  const markdown = proxyMarkdown ? `${formatReport(report)}\n\n${proxyMarkdown}` : formatReport(report);
   const outDir = path.join(REPO_ROOT, 'test-artifacts');
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify({ ...report, proxy }, null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, 'bench.md'), `${markdown}\n`);
   log('');
   log(markdown);

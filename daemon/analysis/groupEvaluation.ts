@@ -15,7 +15,7 @@ import {
 } from './anomalyDetectors';
 import { median } from './robust';
 
-export const HISTORY_CALLS = 500;
+export const HISTORY_CALLS = 300;
 export const RECENT_CALLS = 50;
 export const RECENT_SCORES = 20;
 

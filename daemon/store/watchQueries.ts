@@ -42,21 +42,24 @@ export function recentCallsByGroup(db: Database.Database, groups: readonly Group
     const wanted = new Set(workerGroups.map((g) => groupId(g)));
     const key = { worker, model: '', promptVersion: '' };
     const limit = Math.min(perGroup * workerGroups.length * 2, 50_000);
+    // Raw rows (arrays): building objects for every row read cost more than the read itself.
     const rows = db
       .prepare(
-        `SELECT ${MODEL_DIM} AS model, ${PROMPT_DIM} AS promptVersion, started_at AS t, latency_ms AS latencyMs, cost_usd AS costUsd,
-                input_tokens AS inputTokens, output_tokens AS outputTokens, status, http_status AS httpStatus, stream,
-                error_message AS errorMessage
+        `SELECT ${MODEL_DIM}, ${PROMPT_DIM}, started_at, latency_ms, cost_usd, input_tokens, output_tokens, status, http_status, stream
          FROM calls WHERE ${workerFilter(key)} AND started_at < @until ORDER BY started_at DESC LIMIT @limit`,
       )
-      .all({ worker, until, limit }) as Array<WatchedCall & { model: string; promptVersion: string }>;
-    for (const row of rows) {
-      const id = groupId({ worker, model: row.model, promptVersion: row.promptVersion });
+      .raw()
+      .all({ worker, until, limit }) as Array<[string, string, number, number | null, number | null, number | null, number | null, string, number | null, number | null]>;
+    for (const [model, promptVersion, t, latencyMs, costUsd, inputTokens, outputTokens, status, httpStatus, stream] of rows) {
+      const id = groupId({ worker, model, promptVersion });
       if (!wanted.has(id)) continue;
-      const list = result.get(id) ?? [];
+      let list = result.get(id);
+      if (!list) {
+        list = [];
+        result.set(id, list);
+      }
       if (list.length >= perGroup) continue;
-      list.push(row);
-      result.set(id, list);
+      list.push({ t, latencyMs, costUsd, inputTokens, outputTokens, status, httpStatus, stream, errorMessage: null });
     }
   }
   for (const list of result.values()) list.reverse();

@@ -75,17 +75,30 @@ export function aggregateWorkers(
   grouping: AggregateGrouping = 'worker_model_prompt',
   options: { quantiles?: boolean } = {},
 ): WorkerAggregate[] {
-  // Sketches are the heavy part (a BLOB per row, decoded and merged): skipped when not wanted.
+  // Sketches are the heavy part (a BLOB per row, decoded and merged): skipped when not wanted, and then
+  // SQLite sums the rows itself through the covering index (one row per group comes back).
   const withQuantiles = options.quantiles ?? true;
-  const rows = db
-    .prepare(
-      `SELECT worker, model, prompt_version, calls, errors, cancelled, rate_limited, cache_hits, length_stops,
-              streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd,
-              latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count
-              ${withQuantiles ? ', latency_sketch' : ', NULL AS latency_sketch'}
-       FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
-    )
-    .all(hourBucket(window.since), window.until) as RollupRow[];
+  const sums = `SUM(calls) AS calls, SUM(errors) AS errors, SUM(cancelled) AS cancelled, SUM(rate_limited) AS rate_limited,
+              SUM(cache_hits) AS cache_hits, SUM(length_stops) AS length_stops, SUM(streamed_without_usage) AS streamed_without_usage,
+              SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cached_tokens) AS cached_tokens,
+              SUM(reasoning_tokens) AS reasoning_tokens, SUM(cost_usd) AS cost_usd, SUM(latency_sum) AS latency_sum,
+              SUM(latency_count) AS latency_count, SUM(ttft_sum) AS ttft_sum, SUM(ttft_count) AS ttft_count,
+              SUM(quality_sum) AS quality_sum, SUM(quality_count) AS quality_count, NULL AS latency_sketch`;
+  const rows = withQuantiles
+    ? (db
+        .prepare(
+          `SELECT worker, model, prompt_version, calls, errors, cancelled, rate_limited, cache_hits, length_stops,
+                  streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd,
+                  latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count, latency_sketch
+           FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
+        )
+        .all(hourBucket(window.since), window.until) as RollupRow[])
+    : (db
+        .prepare(
+          `SELECT worker, model, prompt_version, ${sums} FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?
+           GROUP BY worker, model, prompt_version`,
+        )
+        .all(hourBucket(window.since), window.until) as RollupRow[]);
   const groups = new Map<string, { rows: RollupRow[]; worker: string; model: string; promptVersion: string }>();
   for (const row of rows) {
     const model = grouping === 'worker' ? '*' : row.model;

@@ -22,6 +22,9 @@ export const EXACT_QUANTILE_LIMIT = 20_000;
  */
 export const RAW_READ_LIMIT = 100_000;
 
+/** How many of a large window's most recent calls estimate calls per run. */
+const RUN_SAMPLE_CALLS = 20_000;
+
 interface HourlyRow {
   worker: string;
   model: string;
@@ -47,12 +50,19 @@ export function computeWorkerMetrics(
     `${worker}\u0000${grouping === 'worker' ? '*' : model}\u0000${grouping === 'worker_model_prompt' ? promptVersion : '*'}`;
   const length = window.until - window.since;
   // One read of the hourly rows for both periods feeds every trend.
-  const hourly = db
-    .prepare(
-      `SELECT worker, model, prompt_version, bucket_start, calls, errors, cost_usd, latency_sum, latency_count, quality_sum, quality_count
-       FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
-    )
-    .all(hourBucket(window.since - length), window.until) as HourlyRow[];
+  const hourly = (
+    db
+      .prepare(
+        `SELECT worker, model, prompt_version, bucket_start, calls, errors, cost_usd, latency_sum, latency_count, quality_sum, quality_count
+         FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
+      )
+      .raw()
+      .all(hourBucket(window.since - length), window.until) as Array<[string, string, string, number, number, number, number, number, number, number, number]>
+  ).map(
+    ([worker, model, prompt_version, bucket_start, calls, errors, cost_usd, latency_sum, latency_count, quality_sum, quality_count]): HourlyRow => ({
+      worker, model, prompt_version, bucket_start, calls, errors, cost_usd, latency_sum, latency_count, quality_sum, quality_count,
+    }),
+  );
   const hourlyByGroup = new Map<string, HourlyRow[]>();
   for (const row of hourly) {
     const key = groupKey(row.worker, row.model, row.prompt_version);
@@ -63,7 +73,7 @@ export function computeWorkerMetrics(
   const windowCalls = aggregates.reduce((sum, a) => sum + a.calls, 0);
   const largeWindow = windowCalls > RAW_READ_LIMIT;
   const runsByGroup = new Map<string, { runs: number; runCost: number; calls: number }>();
-  for (const r of runCosts(db, window, largeWindow ? RAW_READ_LIMIT : undefined)) {
+  for (const r of runCosts(db, window, largeWindow ? RUN_SAMPLE_CALLS : undefined)) {
     const key = groupKey(r.worker, r.model, r.promptVersion);
     const sum = runsByGroup.get(key) ?? { runs: 0, runCost: 0, calls: 0 };
     // Coarser groups add runs of their parts: a run seen under two models counts twice (an upper bound).

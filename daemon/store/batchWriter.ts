@@ -2,10 +2,10 @@
 // hourly rollups in step with it. Calls are idempotent by id: a batch re-sent by a retrying exporter
 // is stored once and counted once.
 import type Database from 'better-sqlite3';
-import { DDSketch } from '@datadog/sketches-js';
 import { redactAttributes, redactSecrets } from '../../shared/redact';
 import { applyContentMode } from './contentPolicy';
 import type { CallRecord, ContentMode, CostSource, IngestBatch, RunRecord, ScoreRecord, StepRecord } from './records';
+import { SketchCache, encodeSketch } from './latencySketch';
 import { HOUR_MS, UNKNOWN_DIMENSION, rollupDimensions, rollupKeyString, type RollupDimensions } from './rollupKey';
 
 export interface CostEstimate {
@@ -54,8 +54,6 @@ interface RollupDelta {
   qualityCount: number;
 }
 
-const SKETCH_ACCURACY = 0.01;
-
 export class BatchWriter {
   private readonly insertRunStub: Database.Statement;
   private readonly upsertRun: Database.Statement;
@@ -77,6 +75,8 @@ export class BatchWriter {
   private readonly clearPending: Database.Statement;
   private readonly pendingCalls: Database.Statement;
   private readonly writeTransaction: (batch: IngestBatch, links: BatchLinks | undefined) => WriteResult;
+  /** Decoded latency sketches of recently written rollup rows (checked against the stored bytes on use). */
+  private readonly sketches = new SketchCache();
 
   constructor(
     private readonly db: Database.Database,
@@ -87,7 +87,7 @@ export class BatchWriter {
     );
     this.upsertRun = db.prepare(`
       INSERT INTO runs (id, name, source, started_at, ended_at, status, exit_code, command, service_name, attributes)
-      VALUES (@id, @name, @source, @startedAt, @endedAt, @status, @exitCode, @command, @serviceName, @attributes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET
         name = COALESCE(excluded.name, runs.name),
         started_at = MIN(runs.started_at, excluded.started_at),
@@ -102,7 +102,7 @@ export class BatchWriter {
         attributes = COALESCE(excluded.attributes, runs.attributes)`);
     this.upsertStep = db.prepare(`
       INSERT INTO steps (id, run_id, parent_step_id, worker, kind, started_at, ended_at, status, error_message, attributes)
-      VALUES (@id, @runId, @parentStepId, @worker, @kind, @startedAt, @endedAt, @status, @errorMessage, @attributes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET
         ended_at = COALESCE(excluded.ended_at, steps.ended_at),
         status = excluded.status,
@@ -114,12 +114,7 @@ export class BatchWriter {
         cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
         error_type, error_message, prompt_id, prompt_version, prompt_fingerprint, source_file, source_line,
         input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id, rollup_pending)
-      VALUES (
-        @id, @runId, @stepId, @worker, @source, @provider, @operation, @requestModel, @responseModel,
-        @temperature, @maxTokens, @topP, @stream, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
-        @costUsd, @costSource, @startedAt, @latencyMs, @ttftMs, @finishReason, @status, @httpStatus,
-        @errorType, @errorMessage, @promptId, @promptVersion, @promptFingerprint, @sourceFile, @sourceLine,
-        @inputText, @outputText, @contentMode, @cacheHit, @variant, @retryCount, @traceId, @spanId, @rollupPending)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO NOTHING`); // only a duplicate id is skipped; any other violation fails the batch
     this.insertScore = db.prepare(`
       INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
@@ -137,9 +132,7 @@ export class BatchWriter {
       INSERT INTO call_rollups (worker, model, prompt_version, bucket_start, calls, errors, cancelled, rate_limited,
         cache_hits, length_stops, streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
         cost_usd, latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count, latency_sketch)
-      VALUES (@worker, @model, @promptVersion, @bucketStart, @calls, @errors, @cancelled, @rateLimited,
-        @cacheHits, @lengthStops, @streamedWithoutUsage, @inputTokens, @outputTokens, @cachedTokens, @reasoningTokens,
-        @costUsd, @latencySum, @latencyCount, @ttftSum, @ttftCount, @qualitySum, @qualityCount, @sketch)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(worker, model, prompt_version, bucket_start) DO UPDATE SET
         calls = calls + excluded.calls, errors = errors + excluded.errors, cancelled = cancelled + excluded.cancelled,
         rate_limited = rate_limited + excluded.rate_limited, cache_hits = cache_hits + excluded.cache_hits,
@@ -289,6 +282,7 @@ export class BatchWriter {
     };
     for (const step of batch.steps) noteRun(step.runId, 'otlp', step.startedAt);
     for (const call of batch.calls) noteRun(call.runId, call.source, call.startedAt);
+    for (const run of batch.runs) runStarts.delete(run.id); // already stored above
     for (const [runId, { source, startedAt }] of runStarts) this.insertRunStub.run(runId, source, startedAt);
 
     for (const step of batch.steps) {
@@ -298,14 +292,14 @@ export class BatchWriter {
 
     const deltas = new Map<string, RollupDelta>();
     for (const call of batch.calls) {
-      const row = this.callRow(call);
-      const info = this.insertCall.run(row);
+      const cost = this.costOf(call);
+      const info = this.insertCall.run(this.callValues(call, cost));
       if (info.changes === 0) {
         result.duplicateCalls++;
         continue;
       }
       result.calls++;
-      if (!call.awaitingParent) addCallToRollup(deltas, call, row.costUsd);
+      if (!call.awaitingParent) addCallToRollup(deltas, call, cost.costUsd);
     }
     for (const score of batch.scores) {
       const call = score.callId ? (this.callForScore.get(score.callId) as CallDimensionsRow | undefined) : undefined;
@@ -322,7 +316,7 @@ export class BatchWriter {
     return result;
   }
 
-  private callRow(call: CallRecord) {
+  private costOf(call: CallRecord): { costUsd: number | null; costSource: CostSource | null } {
     let costUsd = call.costUsd ?? null;
     let costSource: CostSource | null = call.costSource ?? (costUsd !== null ? 'client' : null);
     if (costUsd === null && this.options.costFor) {
@@ -332,92 +326,99 @@ export class BatchWriter {
         costSource = estimate.source;
       }
     }
+    return { costUsd, costSource: costSource ?? (costUsd === null ? 'unknown' : null) };
+  }
+
+  /** The insertCall parameters, in its column order (positional binding is markedly cheaper than named). */
+  private callValues(call: CallRecord, cost: { costUsd: number | null; costSource: CostSource | null }): unknown[] {
     const mode = this.options.contentMode;
-    return {
-      id: call.id,
-      runId: call.runId ?? null,
-      stepId: call.stepId ?? null,
-      worker: call.worker ?? null,
-      source: call.source,
-      provider: call.provider ?? null,
-      operation: call.operation,
-      requestModel: call.requestModel ?? null,
-      responseModel: call.responseModel ?? null,
-      temperature: call.temperature ?? null,
-      maxTokens: call.maxTokens ?? null,
-      topP: call.topP ?? null,
-      stream: boolOrNull(call.stream),
-      inputTokens: call.inputTokens ?? null,
-      outputTokens: call.outputTokens ?? null,
-      cachedTokens: call.cachedTokens ?? null,
-      reasoningTokens: call.reasoningTokens ?? null,
-      costUsd,
-      costSource: costSource ?? (costUsd === null ? 'unknown' : null),
-      startedAt: call.startedAt,
-      latencyMs: call.latencyMs ?? null,
-      ttftMs: call.ttftMs ?? null,
-      finishReason: call.finishReason ?? null,
-      status: call.status,
-      httpStatus: call.httpStatus ?? null,
-      errorType: call.errorType ?? null,
-      errorMessage: call.errorMessage ? redactSecrets(call.errorMessage) : null,
-      promptId: call.promptId ?? null,
-      promptVersion: call.promptVersion ?? null,
-      promptFingerprint: call.promptFingerprint ?? null,
-      sourceFile: call.sourceFile ?? null,
-      sourceLine: call.sourceLine ?? null,
-      inputText: applyContentMode(call.inputText, mode),
-      outputText: applyContentMode(call.outputText, mode),
-      contentMode: mode,
-      cacheHit: boolOrNull(call.cacheHit),
-      variant: call.variant ?? null,
-      retryCount: call.retryCount ?? null,
-      traceId: call.traceId ?? null,
-      spanId: call.spanId ?? null,
-      rollupPending: call.awaitingParent ? 1 : 0,
-    };
+    return [
+      call.id,
+      call.runId ?? null,
+      call.stepId ?? null,
+      call.worker ?? null,
+      call.source,
+      call.provider ?? null,
+      call.operation,
+      call.requestModel ?? null,
+      call.responseModel ?? null,
+      call.temperature ?? null,
+      call.maxTokens ?? null,
+      call.topP ?? null,
+      boolOrNull(call.stream),
+      call.inputTokens ?? null,
+      call.outputTokens ?? null,
+      call.cachedTokens ?? null,
+      call.reasoningTokens ?? null,
+      cost.costUsd,
+      cost.costSource,
+      call.startedAt,
+      call.latencyMs ?? null,
+      call.ttftMs ?? null,
+      call.finishReason ?? null,
+      call.status,
+      call.httpStatus ?? null,
+      call.errorType ?? null,
+      call.errorMessage ? redactSecrets(call.errorMessage) : null,
+      call.promptId ?? null,
+      call.promptVersion ?? null,
+      call.promptFingerprint ?? null,
+      call.sourceFile ?? null,
+      call.sourceLine ?? null,
+      applyContentMode(call.inputText, mode),
+      applyContentMode(call.outputText, mode),
+      mode,
+      boolOrNull(call.cacheHit),
+      call.variant ?? null,
+      call.retryCount ?? null,
+      call.traceId ?? null,
+      call.spanId ?? null,
+      call.awaitingParent ? 1 : 0,
+    ];
   }
 
   private applyRollup(delta: RollupDelta): void {
     const { worker, model, promptVersion, bucketStart } = delta.dims;
     let sketchBytes: Buffer | null = null;
+    let latencySum = 0;
     if (delta.latencies.length > 0) {
       const existing = this.readRollupSketch.get(worker, model, promptVersion, bucketStart) as
         | { latency_sketch: Buffer | null }
         | undefined;
-      const sketch = existing?.latency_sketch
-        ? DDSketch.fromProto(existing.latency_sketch)
-        : new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
-      for (const latency of delta.latencies) sketch.accept(latency);
-      sketchBytes = Buffer.from(sketch.toProto());
+      const key = rollupKeyString(delta.dims);
+      const sketch = this.sketches.sketchFor(key, existing?.latency_sketch);
+      for (const latency of delta.latencies) {
+        sketch.accept(latency);
+        latencySum += latency;
+      }
+      sketchBytes = encodeSketch(sketch);
+      this.sketches.remember(key, sketch, sketchBytes);
     }
-    let latencySum = 0;
-    for (const latency of delta.latencies) latencySum += latency;
-    this.upsertRollup.run({
+    this.upsertRollup.run(
       worker,
       model,
       promptVersion,
       bucketStart,
-      calls: delta.calls,
-      errors: delta.errors,
-      cancelled: delta.cancelled,
-      rateLimited: delta.rateLimited,
-      cacheHits: delta.cacheHits,
-      lengthStops: delta.lengthStops,
-      streamedWithoutUsage: delta.streamedWithoutUsage,
-      inputTokens: delta.inputTokens,
-      outputTokens: delta.outputTokens,
-      cachedTokens: delta.cachedTokens,
-      reasoningTokens: delta.reasoningTokens,
-      costUsd: delta.costUsd,
+      delta.calls,
+      delta.errors,
+      delta.cancelled,
+      delta.rateLimited,
+      delta.cacheHits,
+      delta.lengthStops,
+      delta.streamedWithoutUsage,
+      delta.inputTokens,
+      delta.outputTokens,
+      delta.cachedTokens,
+      delta.reasoningTokens,
+      delta.costUsd,
       latencySum,
-      latencyCount: delta.latencies.length,
-      ttftSum: delta.ttftSum,
-      ttftCount: delta.ttftCount,
-      qualitySum: delta.qualitySum,
-      qualityCount: delta.qualityCount,
-      sketch: sketchBytes,
-    });
+      delta.latencies.length,
+      delta.ttftSum,
+      delta.ttftCount,
+      delta.qualitySum,
+      delta.qualityCount,
+      sketchBytes,
+    );
   }
 }
 
@@ -526,34 +527,36 @@ function attributesJson(attributes: Record<string, unknown> | null | undefined):
   return JSON.stringify(redactAttributes(attributes));
 }
 
-function runRow(run: RunRecord) {
-  return {
-    id: run.id,
-    name: run.name ?? null,
-    source: run.source,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt ?? null,
-    status: run.status,
-    exitCode: run.exitCode ?? null,
-    command: run.command ? redactSecrets(run.command) : null,
-    serviceName: run.serviceName ?? null,
-    attributes: attributesJson(run.attributes),
-  };
+/** upsertRun's parameters, in its column order. */
+function runRow(run: RunRecord): unknown[] {
+  return [
+    run.id,
+    run.name ?? null,
+    run.source,
+    run.startedAt,
+    run.endedAt ?? null,
+    run.status,
+    run.exitCode ?? null,
+    run.command ? redactSecrets(run.command) : null,
+    run.serviceName ?? null,
+    attributesJson(run.attributes),
+  ];
 }
 
-function stepRow(step: StepRecord) {
-  return {
-    id: step.id,
-    runId: step.runId,
-    parentStepId: step.parentStepId ?? null,
-    worker: step.worker,
-    kind: step.kind,
-    startedAt: step.startedAt,
-    endedAt: step.endedAt ?? null,
-    status: step.status,
-    errorMessage: step.errorMessage ? redactSecrets(step.errorMessage) : null,
-    attributes: attributesJson(step.attributes),
-  };
+/** upsertStep's parameters, in its column order. */
+function stepRow(step: StepRecord): unknown[] {
+  return [
+    step.id,
+    step.runId,
+    step.parentStepId ?? null,
+    step.worker,
+    step.kind,
+    step.startedAt,
+    step.endedAt ?? null,
+    step.status,
+    step.errorMessage ? redactSecrets(step.errorMessage) : null,
+    attributesJson(step.attributes),
+  ];
 }
 
 function scoreRow(score: ScoreRecord, call: CallDimensionsRow | undefined) {

@@ -55,6 +55,23 @@ export const projectConfigSchema = z.looseObject({
       base_url: z.string().url().optional(),
     })
     .optional(),
+  /**
+   * AI insights: a model reads a worker's measured aggregates and suggests changes, which are tested
+   * like any optimizer's proposal before anything ships. Off until a model is set here or in `judge`.
+   */
+  insights: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** The analysis model; the judge's model when absent. */
+      model: z.string().min(1).optional(),
+      /** Base URL with /v1 (any OpenAI-compatible server); the judge's, else the daemon's upstream, when absent. */
+      base_url: z.string().url().optional(),
+      /** Also send the worker's latest system prompt; by default only aggregates leave the machine. */
+      include_content: z.boolean().default(false),
+      /** How long one analysis call may take before it is abandoned. */
+      timeout_ms: z.number().int().min(100).max(600_000).default(60_000),
+    })
+    .optional(),
   optimize: z
     .object({
       /** Run an optimization cycle every N minutes; 0 (default) leaves it to POST /v1/optimize. */

@@ -13,6 +13,7 @@ import { changeKey, type Proposal, type WorkerMeasurements } from './optimizer';
 import { compressionProposal, compressWithModel } from './optimizers/promptCompression';
 import { gatherMeasurements } from './measurements';
 import { OPTIMIZERS } from './registry';
+import { aiHypothesesOptimizer } from '../insights/hypothesisOptimizer';
 import { settleSplits, startSplit, testByReplay, type TestResult } from './testProposal';
 import { watchAppliedChanges, type WatchOutcome } from './watchCycle';
 import { splittable } from './experiments/liveSplit';
@@ -131,7 +132,7 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
   });
   report.analysed.workers = measurements.workers.length;
   report.analysed.calls = measurements.workers.reduce((s, w) => s + w.calls, 0);
-  let proposals = OPTIMIZERS.flatMap((o) => o.propose(measurements));
+  let proposals = [...OPTIMIZERS, aiHypothesesOptimizer(ctx.db)].flatMap((o) => o.propose(measurements));
   if (engine.judge) proposals = await withModelCompression(engine, proposals, measurements.workers, measurements);
   report.analysed.proposals = proposals.length;
   const busy = new Set<string>();
@@ -154,6 +155,8 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
         report.spent_usd += result.spentUsd;
       } else if (method === 'split') {
         result = startSplit(engine, rec, proposal);
+      } else if (proposal.apply.override && proposal.requiresExperiment) {
+        result = { verdict: 'continue', confidence: proposal.confidence, reasons: ['a hypothesis ships only on an experiment, and none can run for this worker yet (replayable calls with an evaluator, or a live split)'], samples: 0, spentUsd: 0, experimentId: null, splitRunning: false, method: 'none' };
       } else if (proposal.apply.override) {
         result = { verdict: 'ship', confidence: proposal.confidence, reasons: ['decided on its own evidence (no experiment can add to it); watched after applying'], samples: 0, spentUsd: 0, experimentId: null, splitRunning: false, method: 'none' };
       } else {

@@ -98,6 +98,8 @@ export interface Proposal {
   /** Confidence before any experiment, from the measurements alone (0..1). */
   confidence: number;
   test: { method: TestMethod; primaryMetric: 'cost' | 'latencyMs' | 'quality' };
+  /** Ships only on an experiment's verdict, never on its own evidence (a model's hypothesis). */
+  requiresExperiment?: boolean;
   apply: {
     /** Fields to set on the worker's proxy override (null removes a field). */
     override?: Partial<Record<'model' | 'max_tokens' | 'temperature' | 'prompt_variant', string | number | null>> & {

@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { errorBody } from '../../shared/errors';
 import type { DaemonContext } from '../daemonContext';
+import { registerInsightsRoutes } from '../insights/insightsRoutes';
 import { registerProxyRoutes } from '../proxy/proxyRoutes';
 import { HttpError } from './httpError';
 import { guardRequest, splitPathToken } from './requestGuard';
@@ -73,5 +74,6 @@ export function createHttpServer(ctx: DaemonContext): FastifyInstance {
   registerProxyRoutes(app, ctx);
   registerImproveRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
+  registerInsightsRoutes(app, ctx);
   return app;
 }

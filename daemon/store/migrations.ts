@@ -329,6 +329,44 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX decisions_time ON decisions(at);
     `,
   },
+  // Version 4 is reserved for another change in flight; migrate() skips absent versions.
+  {
+    version: 5,
+    name: 'AI insights: analyses and the hypotheses they hand to the experiment pipeline',
+    sql: `
+      -- One row per answered analysis (model or rules); statistics/result are JSON. Written with its
+      -- hypotheses in one transaction, only once the answer was complete and valid.
+      CREATE TABLE insight_analyses (
+        id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        source TEXT NOT NULL,
+        model TEXT,
+        call_id TEXT,
+        statistics TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at REAL NOT NULL
+      );
+      CREATE INDEX insight_analyses_worker ON insight_analyses(worker, created_at);
+      -- A model's suggestion that an experiment can test; never applied by itself. Its fate is the
+      -- recommendation the optimization cycle creates for it (evidence.hypothesis_id names this row).
+      CREATE TABLE insight_hypotheses (
+        id TEXT PRIMARY KEY,
+        analysis_id TEXT NOT NULL REFERENCES insight_analyses(id) ON DELETE CASCADE,
+        worker TEXT NOT NULL,
+        category TEXT NOT NULL,
+        title TEXT NOT NULL,
+        change TEXT NOT NULL,
+        override TEXT NOT NULL,
+        expected_gain TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+      );
+      CREATE INDEX insight_hypotheses_state ON insight_hypotheses(state, worker);
+    `,
+  },
 ];
 
 export class StoreVersionError extends Error {}

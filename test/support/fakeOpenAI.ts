@@ -31,6 +31,17 @@ export interface RecordedRequest {
   body: string;
 }
 
+/** What a custom chat responder answers instead of the echo (non-streamed chat completions only). */
+export interface ChatReply {
+  content?: string | null;
+  refusal?: string | null;
+  finishReason?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** Decides a chat reply from the parsed request body; undefined falls through to the usual echo. */
+export type ChatResponder = (body: Record<string, unknown>) => ChatReply | undefined;
+
 export interface FakeOpenAI {
   url: string;
   /** Base URL for the openai client: `${url}/v1`. */
@@ -41,6 +52,8 @@ export interface FakeOpenAI {
   /** Requests being answered right now (the proxy's concurrency limit is visible here). */
   inflight(): number;
   maxInflight(): number;
+  /** Answers chat completions through `responder` (e.g. structured outputs); null restores the echo. */
+  setChatResponder(responder: ChatResponder | null): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +73,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   let inflight = 0;
   let maxInflight = 0;
   const requests: RecordedRequest[] = [];
+  let chatResponder: ChatResponder | null = null;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -78,7 +92,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         if (counted) inflight--;
         counted = false;
       });
-      void handle(req, res, body, current);
+      void handle(req, res, body, current, chatResponder);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -94,6 +108,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     },
     inflight: () => inflight,
     maxInflight: () => maxInflight,
+    setChatResponder(responder) {
+      chatResponder = responder;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -120,7 +137,7 @@ function errorPayload(message: string, type: string, code: string | null) {
   return { error: { message, type, param: null, code } };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault, chatResponder: ChatResponder | null): Promise<void> {
   if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.kind === 'hang') return;
   if (fault.kind === 'drop_connection') {
@@ -165,6 +182,18 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
     const model = String(body.model ?? '');
     if (model === 'fail-model') {
       sendJson(req, res, 400, errorPayload(`The model \`${model}\` does not exist`, 'invalid_request_error', 'model_not_found'));
+      return;
+    }
+    const custom = body.stream !== true && chatResponder ? chatResponder(body) : undefined;
+    if (custom) {
+      sendJson(req, res, 200, {
+        id: 'chatcmpl-fake-custom',
+        object: 'chat.completion',
+        created: 1700000000,
+        model: `${model}-2024-07-18`,
+        choices: [{ index: 0, message: { role: 'assistant', content: custom.content ?? null, refusal: custom.refusal ?? null }, finish_reason: custom.finishReason ?? 'stop', logprobs: null }],
+        usage: custom.usage ?? USAGE,
+      });
       return;
     }
     const messages = body.messages as Array<{ role: string; content: unknown }> | undefined;

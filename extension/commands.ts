@@ -1,10 +1,12 @@
 // Every Flowtune command in one table, registered in one place. A command never throws: failures
 // become a message that says why and what to do. Each returns a short outcome (tests read it).
 import * as vscode from 'vscode';
-import { acceptRecommendationRequest, dismissRecommendationRequest } from '../shared/protocol';
+import type { WorkerPerformanceAnalysis } from '../shared/http/insights';
+import { acceptRecommendationRequest, dismissRecommendationRequest, EXPLAIN_WORKER_COMMAND } from '../shared/protocol';
 import { COMMAND_RESTART_DAEMON, COMMAND_SHOW_LOG, type FlowtuneContext } from './context';
 import { DashboardPanel } from './dashboard/dashboardPanel';
 import { daemonJson, DaemonHttpError, optimizeSummary, reportMarkdown, type EvolutionReport, type OptimizeResult } from './daemonHttp';
+import { insightsMarkdown } from './insightsMarkdown';
 import { promptForSecret } from './secrets';
 import { pickAndRevealAnomaly, SHOW_ANOMALIES_COMMAND } from './statusBar';
 import { exportLines, terminalVariables } from './terminalEnvironment';
@@ -29,6 +31,7 @@ export const COMMANDS: Record<string, CommandHandler> = {
   },
   'flowtune.acceptRecommendation': (ctx, id) => decide(ctx, 'accept', id),
   'flowtune.dismissRecommendation': (ctx, id) => decide(ctx, 'dismiss', id),
+  [EXPLAIN_WORKER_COMMAND]: explainWorker,
 };
 
 export function registerCommands(ctx: FlowtuneContext): void {
@@ -155,4 +158,19 @@ async function decide(ctx: FlowtuneContext, decision: 'accept' | 'dismiss', id: 
   if (!result.ok) void vscode.window.showWarningMessage(`Flowtune: ${result.message}`);
   else if (decision === 'dismiss') void vscode.window.showInformationMessage('Flowtune: recommendation dismissed.');
   return result.ok ? (result.state ?? decision) : `refused: ${result.message}`;
+}
+
+/** "Explain this worker": the daemon's analysis (model or rules) as a read-only markdown preview. */
+async function explainWorker(ctx: FlowtuneContext, workerArg: unknown): Promise<string | undefined> {
+  const info = ctx.requireDaemon('explain a worker');
+  if (!info) return 'daemon unavailable';
+  const worker = typeof workerArg === 'string' && workerArg ? workerArg : await vscode.window.showInputBox({ title: 'Flowtune: explain which worker?', prompt: 'The worker name (x-flowtune-worker)' });
+  if (!worker) return 'no worker';
+  const analysis = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Flowtune: analysing ${worker}…` },
+    () => daemonJson<WorkerPerformanceAnalysis>(info, 'POST', '/v1/analyze/worker-performance', { worker_name: worker }),
+  );
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: insightsMarkdown(analysis) });
+  await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+  return `explained ${worker}: ${analysis.recommendations.length} recommendations (${analysis.source})`;
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, type LanguageClientOptions, type StreamInfo } from 'vscode-languageclient/node';
 import type { DaemonInfo } from '../daemon/daemonFile';
 import { connectLspSocket } from '../shared/lspSocket';
-import { statusChangedNotification, workspaceStatusRequest, type WorkspaceStatus } from '../shared/protocol';
+import { EXPLAIN_WORKER_COMMAND, statusChangedNotification, workspaceStatusRequest, type WorkspaceStatus } from '../shared/protocol';
 import type { FlowtuneConfig } from './config';
 import { findDaemon, startDaemon, stopDaemon, type DaemonLocation } from './daemonProcess';
 
@@ -92,6 +92,8 @@ export class DaemonConnection implements vscode.Disposable {
         { scheme: 'file', language: 'markdown' },
       ],
       outputChannel: this.output,
+      // Hovers may link to this one command ("Explain this worker"), and to nothing else.
+      markdown: { isTrusted: { enabledCommands: [EXPLAIN_WORKER_COMMAND] } },
       // The daemon outlives windows; when its socket closes we decide what to do (reconnect), not the client.
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),

@@ -80,3 +80,5 @@ export const setSecretsRequest = new RequestType<SecretsParams, SecretsResult, v
 /** Command ids the language server puts on code actions; the extension registers them in its one command table. */
 export const ACCEPT_RECOMMENDATION_COMMAND = 'flowtune.acceptRecommendation';
 export const DISMISS_RECOMMENDATION_COMMAND = 'flowtune.dismissRecommendation';
+/** Command id of "Explain this worker" (lens and hover link; argument: the worker name): shows the AI insights analysis. */
+export const EXPLAIN_WORKER_COMMAND = 'flowtune.explainWorker';

@@ -13,7 +13,7 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import type { Recommendation, Severity } from '../../shared/domain';
-import { ACCEPT_RECOMMENDATION_COMMAND, DISMISS_RECOMMENDATION_COMMAND } from '../../shared/protocol';
+import { ACCEPT_RECOMMENDATION_COMMAND, DISMISS_RECOMMENDATION_COMMAND, EXPLAIN_WORKER_COMMAND } from '../../shared/protocol';
 import type { WorkerAggregate } from '../store/workerQueries';
 import { contains, sharesLine, type Anchor } from './anchors';
 import type { EditsByUri } from './recommendationEdits';
@@ -80,6 +80,7 @@ export function documentCodeLenses(uri: string, anchors: Anchor[], facts: StoreF
         command: { title: `${open} open recommendation${open === 1 ? '' : 's'}`, command: SHOW_DASHBOARD_COMMAND, arguments: [{ worker: anchor.worker }] },
       });
     }
+    lenses.push({ range: at, command: { title: EXPLAIN_LENS_TITLE, command: EXPLAIN_WORKER_COMMAND, arguments: [anchor.worker] } });
   }
   for (const range of untaggedCalls) {
     lenses.push({
@@ -88,6 +89,15 @@ export function documentCodeLenses(uri: string, anchors: Anchor[], facts: StoreF
     });
   }
   return lenses;
+}
+
+export const EXPLAIN_LENS_TITLE = 'Explain this worker';
+
+/** A markdown link that runs "Explain this worker" for a worker (the client trusts this one command). */
+export function explainWorkerLink(worker: string): string {
+  // encodeURIComponent leaves ( ) ' ! * alone; a ")" would end the markdown link early.
+  const args = encodeURIComponent(JSON.stringify([worker])).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[Explain this worker](command:${EXPLAIN_WORKER_COMMAND}?${args})`;
 }
 
 export function metricsTitle(worker: string, metrics: WorkerAggregate | undefined): string {
@@ -109,6 +119,7 @@ export function documentHover(uri: string, position: Position, anchors: Anchor[]
   const sections: string[] = [`**Flowtune · ${worker}** — ${metricsTitle(worker, facts.metrics.get(worker)).split(': ').slice(1).join(': ')}`];
   for (const anomaly of facts.anomalies.filter((a) => a.worker === worker)) sections.push(anomalyMarkdown(anomaly));
   for (const recommendation of facts.recommendations.filter((r) => r.worker === worker)) sections.push(recommendationMarkdown(recommendation));
+  sections.push(explainWorkerLink(worker));
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') }, range: here[0].range };
 }
 

@@ -135,9 +135,10 @@ describe('language server over /v1/lsp', function () {
     const lenses = (await lsp.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
     const outlineLine = lineOf(path.join(lsp.root, 'src/pipeline.ts'), "'x-flowtune-worker': 'outline'") - 5;
     const outlineLenses = lenses.filter((lens) => lens.range.start.line === outlineLine).map((lens) => lens.command?.title ?? '');
-    assert.equal(outlineLenses.length, 2);
+    assert.equal(outlineLenses.length, 3);
     assert.match(outlineLenses[0], /^Flowtune · outline: p95 [\d.]+ s · \$0\.0020\/call · quality 0\.80 · 20 calls$/);
     assert.equal(outlineLenses[1], '1 open recommendation');
+    assert.equal(outlineLenses[2], 'Explain this worker');
     const researchLens = lenses.find((lens) => lens.range.start.line === lineOf(path.join(lsp.root, 'src/pipeline.ts'), "'x-flowtune-worker': 'research'") - 2);
     assert.equal(researchLens?.command?.title, 'Flowtune · research: no calls recorded in 7 days');
 

@@ -1,7 +1,7 @@
 // Memory of recently seen spans, so parenting resolves across export batches. Exporters send a
 // child before its parent (the child ends first), and with a SimpleSpanProcessor every span
 // travels alone: a call's worker step usually arrives in a later request than the call.
-// Bounded: the oldest entries are forgotten first.
+// Bounded: the oldest entries are forgotten first (in bulk, a generation at a time).
 import type { SpanStatus } from '../../store/records';
 
 /** A plain span kept in enough detail to be turned into a step when an LLM descendant shows up. */
@@ -33,20 +33,54 @@ export interface PendingChildren {
   steps: string[];
 }
 
-function trimToCapacity<K, V>(map: Map<K, V>, capacity: number): void {
-  while (map.size > capacity) {
-    const oldest = map.keys().next();
-    if (oldest.done === true) return;
-    map.delete(oldest.value);
+/**
+ * A map that forgets its oldest entries in bulk: writes go to the young generation, which becomes
+ * the old one (dropping the previous old one) when it holds `capacity` entries. It remembers at
+ * least the last `capacity` insertions and at most twice that. Evicting one key at a time from a
+ * single Map (delete the first key on every insertion) is slow in V8: the deleted slots stay at the
+ * front of the table until it is rehashed, and each lookup of the oldest key walks over them.
+ */
+class GenerationalMap<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.young.get(key);
+    return value !== undefined ? value : this.old.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= this.capacity && !this.young.has(key)) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+    this.old.delete(key);
+  }
+
+  delete(key: string): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
   }
 }
 
 export class RecentSpanIndex {
-  private readonly spans = new Map<string, IndexedSpan>();
-  private readonly pending = new Map<string, PendingChildren>();
-  private readonly runs = new Map<string, string>();
+  private readonly spans: GenerationalMap<IndexedSpan>;
+  private readonly pending: GenerationalMap<PendingChildren>;
+  private readonly runs: GenerationalMap<string>;
 
-  constructor(private readonly capacity = 100_000) {}
+  /** Remembers at least the last `capacity` spans (pending links, trace runs), at most twice that. */
+  constructor(capacity = 100_000) {
+    this.spans = new GenerationalMap(capacity);
+    this.pending = new GenerationalMap(capacity);
+    this.runs = new GenerationalMap(capacity);
+  }
 
   /** Keys are `${traceId}:${spanId}`, the same as step and call ids. */
   get(key: string): IndexedSpan | undefined {
@@ -54,9 +88,7 @@ export class RecentSpanIndex {
   }
 
   set(key: string, entry: IndexedSpan): void {
-    this.spans.delete(key);
     this.spans.set(key, entry);
-    trimToCapacity(this.spans, this.capacity);
   }
 
   /** The run a trace was assigned to by an explicit run id seen earlier. */
@@ -66,7 +98,6 @@ export class RecentSpanIndex {
 
   setRun(traceId: string, runId: string): void {
     this.runs.set(traceId, runId);
-    trimToCapacity(this.runs, this.capacity);
   }
 
   peekPending(key: string): PendingChildren | undefined {
@@ -84,7 +115,6 @@ export class RecentSpanIndex {
     if (p === undefined) {
       p = { llm: false, calls: [], steps: [] };
       this.pending.set(key, p);
-      trimToCapacity(this.pending, this.capacity);
     }
     if (add.llm === true) p.llm = true;
     if (add.calls) p.calls.push(...add.calls);

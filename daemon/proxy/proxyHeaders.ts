@@ -48,9 +48,9 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
   return out;
 }
 
-/** Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
 const NONE_LISTED: ReadonlySet<string> = new Set();
 
+/** Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
 function listedInConnection(value: string | string[] | undefined): ReadonlySet<string> {
   if (value === undefined) return NONE_LISTED;
   const text = Array.isArray(value) ? value.join(',') : (value ?? '');

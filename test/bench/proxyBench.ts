@@ -49,6 +49,9 @@ export interface MemoryRun {
   peakMb: number;
   /** Least-squares slope of RSS over the second half of the run, MB per 10,000 requests. */
   slopeMbPer10k: number;
+  /** [min, max] RSS (MB) over each half: V8 and SQLite make RSS a sawtooth, so flat means the second band is not above the first. */
+  firstHalfMb: [number, number];
+  secondHalfMb: [number, number];
   proxied: LatencyFigures;
   failures: number;
   seconds: number;
@@ -146,6 +149,11 @@ function slope(points: Array<[number, number]>): number {
   return sxx === 0 ? Number.NaN : sxy / sxx;
 }
 
+function band(points: Array<[number, number]>): [number, number] {
+  const values = points.map(([, mb]) => mb);
+  return [Math.min(...values), Math.max(...values)];
+}
+
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 export function formatProxyReport(result: Omit<ProxyBenchResult, 'markdown'>): string {
@@ -172,6 +180,7 @@ export function formatProxyReport(result: Omit<ProxyBenchResult, 'markdown'>): s
       '',
       `Daemon memory across ${m.requests.toLocaleString('en')} proxied requests at ${m.rate} req/s (half streamed, ${m.seconds.toFixed(0)} s, loadavg ${m.loadavg}): ` +
         `RSS ${m.startMb.toFixed(0)} MB at the start, ${m.middleMb.toFixed(0)} MB in the middle, ${m.endMb.toFixed(0)} MB at the end (peak ${m.peakMb.toFixed(0)} MB); ` +
+        `range ${m.firstHalfMb.map((v) => v.toFixed(0)).join('–')} MB over the first half and ${m.secondHalfMb.map((v) => v.toFixed(0)).join('–')} MB over the second; ` +
         `slope over the second half ${m.slopeMbPer10k.toFixed(2)} MB per 10,000 requests; proxied latency p50 ${ms(m.proxied.p50)} ms, p99 ${ms(m.proxied.p99)} ms; failures ${m.failures}.`,
     );
   }
@@ -284,12 +293,14 @@ export async function benchProxy(options: ProxyBenchOptions = {}): Promise<Proxy
         endMb: at(1),
         peakMb: Math.max(...samples.map((s) => s[1])),
         slopeMbPer10k: slope(samples.filter(([sent]) => sent >= memoryRequests / 2)) * 10_000,
+        firstHalfMb: band(samples.filter(([sent]) => sent > 0 && sent < memoryRequests / 2)),
+        secondHalfMb: band(samples.filter(([sent]) => sent >= memoryRequests / 2)),
         proxied: latencyFigures([...(json?.samples ?? []).map((s) => s.totalMs), ...(stream?.samples ?? []).map((s) => s.firstByteMs)]),
         failures: (json?.failures ?? 0) + (stream?.failures ?? 0),
         seconds: run.seconds,
         loadavg: loadavg(),
       };
-      log(`  RSS ${memory.startMb.toFixed(0)} → ${memory.middleMb.toFixed(0)} → ${memory.endMb.toFixed(0)} MB, slope ${memory.slopeMbPer10k.toFixed(2)} MB/10k, failures ${memory.failures}, loadavg ${memory.loadavg}`);
+      log(`  RSS ${memory.startMb.toFixed(0)} → ${memory.middleMb.toFixed(0)} → ${memory.endMb.toFixed(0)} MB, halves ${memory.firstHalfMb.map((v) => v.toFixed(0)).join('–')} / ${memory.secondHalfMb.map((v) => v.toFixed(0)).join('–')} MB, slope ${memory.slopeMbPer10k.toFixed(2)} MB/10k, failures ${memory.failures}, loadavg ${memory.loadavg}`);
     }
 
     for (const pool of pools.splice(0)) await pool.close();

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch, process */
 // Refreshes daemon/pricing/prices.snapshot.json from LiteLLM's model_prices_and_context_window.json
 // (MIT, Copyright (c) 2023 Berri AI; see THIRD_PARTY_NOTICES.md). Run by a developer, never at
 // runtime or in CI: the daemon stays offline and ships the snapshot.

@@ -331,7 +331,7 @@ export const MIGRATIONS: Migration[] = [
   },
   // Version 4 is reserved for another change in flight; migrate() skips absent versions.
   {
-    version: 5,
+    version: 4,
     name: 'AI insights: analyses and the hypotheses they hand to the experiment pipeline',
     sql: `
       -- One row per answered analysis (model or rules); statistics/result are JSON. Written with its
@@ -373,6 +373,10 @@ export class StoreVersionError extends Error {}
 
 /** Apply every migration newer than the database's version, each in its own transaction. */
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number {
+  // Versions must be 1, 2, 3, … in order: a gap or a later insertion would be skipped by stores past it.
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) throw new Error(`migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`);
+  });
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   if (current > latest) {

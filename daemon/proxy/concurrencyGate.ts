@@ -107,11 +107,21 @@ export class ConcurrencyGate {
     const until = this.now() + Math.min(ms, this.options.maxPauseMs);
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
+    this.armResume();
+  }
+
+  /**
+   * Wakes the queue when the pause ends. Timers may fire a little before `Date.now()` reaches the end
+   * (seen: 1 ms early), so a wake-up that finds the gate still paused arms itself again instead of
+   * leaving the waiting requests queued for ever.
+   */
+  private armResume(): void {
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = null;
-      this.pump();
-    }, until - this.now());
+      if (this.isPaused()) this.armResume();
+      else this.pump();
+    }, Math.max(1, this.pausedUntil - this.now()));
     this.resumeTimer.unref();
   }
 

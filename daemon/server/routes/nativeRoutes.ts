@@ -99,6 +99,8 @@ export function registerNativeRoutes(app: FastifyInstance, ctx: DaemonContext): 
   });
 
   app.get<{ Params: { id: string } }>('/v1/runs/:id/summary', async (request, reply) => {
+    // The run's last proxied calls may still sit in the proxy's record batch.
+    proxyStateFor(ctx).records.flush();
     const run = ctx.db.prepare('SELECT id, status, exit_code AS exitCode FROM runs WHERE id = ?').get(request.params.id);
     if (!run) throw new HttpError(404, 'not_found', `no run with id "${request.params.id}"`);
     return reply.send({ run, ...runSummary(ctx.db, request.params.id) });

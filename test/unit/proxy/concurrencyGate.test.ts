@@ -72,4 +72,19 @@ describe('concurrency gate', () => {
     g.release(held, 'success', 5);
     assert.equal(g.snapshot().inflight, 0);
   });
+
+  it('wakes queued requests even when the resume timer fires before the clock reaches the end of the pause', async () => {
+    // The clock falls 3 ms behind the timers once the pause is set: the first wake-up finds the gate
+    // still paused, as when a timer fires a millisecond early.
+    let lagMs = 0;
+    const g = gate(1, 10, () => Date.now() - lagMs);
+    const held = await g.acquire();
+    g.release(held, 'rate_limited', 5, 20);
+    assert.ok(g.isPaused());
+    lagMs = 3;
+    const started = Date.now();
+    const next = await g.acquire();
+    assert.ok(Date.now() - started >= 15, 'it waited for the pause');
+    g.release(next, 'success', 5);
+  });
 });

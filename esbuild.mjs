@@ -26,7 +26,8 @@ const targets = [
   },
   {
     // The daemon and the `flowtune` CLI: one Node bundle; native and optional modules stay external.
-    entryPoints: { cli: 'daemon/cli.ts' },
+    // The OTLP mapping worker is its own entry, next to cli.js (daemon/ingest/traceMapper.ts finds it there).
+    entryPoints: { cli: 'daemon/cli.ts', traceMappingWorker: 'daemon/ingest/traceMappingWorker.ts' },
     outdir: 'dist/daemon',
     bundle: true,
     platform: 'node',

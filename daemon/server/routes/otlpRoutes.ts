@@ -4,11 +4,9 @@
 // 413 above the size limit measured after decompression; the response has the request's Content-Type.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DaemonContext } from '../../daemonContext';
-import { mapSpansToBatch } from '../../ingest/genai/mapSpans';
 import { mapLogsToScores } from '../../ingest/genai/scores';
-import { RecentSpanIndex } from '../../ingest/genai/spanIndex';
 import { OtlpDecodeError } from '../../ingest/otlp/errors';
-import { describeRejections, normalizeTraceRequestJson, normalizeTraceRequestProtobuf } from '../../ingest/otlp/normalize';
+import { describeRejections } from '../../ingest/otlp/normalize';
 import {
   normalizeLogsRequestJson,
   normalizeLogsRequestProtobuf,
@@ -24,6 +22,7 @@ import {
   traceResponseJson,
   type PartialSuccess,
 } from '../../ingest/otlp/proto';
+import { TraceMapper } from '../../ingest/traceMapper';
 import { HttpError } from '../httpError';
 import { decodeRequestBody, parseJsonBody } from '../requestBody';
 
@@ -65,22 +64,27 @@ function sendOtlp(
 }
 
 export function registerOtlpRoutes(app: FastifyInstance, ctx: DaemonContext): void {
-  // Remembers recent spans so a child exported before its parent (the usual order) is linked later.
-  const spanIndex = new RecentSpanIndex(20_000);
+  // Decoding and mapping run on a worker thread, overlapping with the commits here on the other
+  // core. The worker remembers recent spans so a child exported before its parent (the usual order)
+  // is linked later; it handles requests in arrival order, and each batch is written here as soon
+  // as it comes back, so batches are committed in the order they were mapped.
+  const mapper = new TraceMapper({
+    spanIndexCapacity: 20_000,
+    useWorker: process.env.FLOWTUNE_OTLP_WORKER !== '0',
+    onWorkerError: (error) => ctx.logger.error('OTLP mapping worker failed; a new one starts with the next request', { error: error.message }),
+  });
+  app.addHook('onClose', async () => mapper.close());
 
   app.post('/v1/traces', async (request, reply) => {
     const { encoding, body } = await readOtlpBody(ctx, request);
-    const traces = decodeOrBadRequest(() =>
-      encoding === 'json' ? normalizeTraceRequestJson(parseJsonBody(body)) : normalizeTraceRequestProtobuf(body),
-    );
-    const mapped = mapSpansToBatch(traces.spans, { source: 'otlp', index: spanIndex });
+    const mapped = await mapper.map(encoding, body);
+    if (!mapped.ok) throw new HttpError(mapped.status, mapped.code, mapped.message);
+    // The answer (200) goes out only after this commit: an acknowledged batch is on disk.
     ctx.writer.write(mapped.batch, { calls: mapped.callLinks, steps: mapped.stepLinks });
-    const rejected = traces.rejected.length + mapped.rejected;
     let partial: PartialSuccess | undefined;
-    if (rejected > 0) {
-      const reasons = [describeRejections(traces.rejected), ...mapped.errors].filter(Boolean).join('; ');
-      partial = { rejected, errorMessage: reasons };
-      ctx.logger.warn('OTLP spans rejected', { rejected, reasons });
+    if (mapped.rejected > 0) {
+      partial = { rejected: mapped.rejected, errorMessage: mapped.reasons };
+      ctx.logger.warn('OTLP spans rejected', { rejected: mapped.rejected, reasons: mapped.reasons });
     }
     return sendOtlp(reply, encoding, partial, traceResponseJson, encodeTraceResponseProtobuf);
   });

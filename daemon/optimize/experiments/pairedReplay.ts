@@ -66,14 +66,14 @@ export function messagesFor(input: ReplayInput, arm: ArmSettings): ChatMessage[]
   return messages;
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= items.length) return;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
@@ -93,9 +93,14 @@ export async function runPairedReplay(options: ReplayOptions): Promise<ReplayOut
   for (let start = 0; start < options.inputs.length; start += batchSize) {
     if (spent >= options.budgetUsd) return { decision, pairs, spentUsd: spent, stoppedBy: 'budget' };
     const batch = options.inputs.slice(start, start + batchSize);
-    const results = await mapLimited(batch, options.concurrency ?? 4, async (input) => {
-      const [control, treatment] = await Promise.all([observe(input, options.control), observe(input, options.treatment)]);
-      return { key: input.callId, control, treatment };
+    const results = await mapLimited(batch, options.concurrency ?? 4, async (input, index) => {
+      // Counterbalanced order: whichever arm is sent first of a pair gets a head start (a free
+      // connection, an idle upstream), which alone can look like a latency effect. Alternating which
+      // arm goes first cancels that bias across pairs.
+      const controlFirst = (start + index) % 2 === 0;
+      const [first, second] = controlFirst ? [options.control, options.treatment] : [options.treatment, options.control];
+      const [a, b] = await Promise.all([observe(input, first), observe(input, second)]);
+      return { key: input.callId, control: controlFirst ? a : b, treatment: controlFirst ? b : a };
     });
     for (const r of results) {
       pairs.push(r);

@@ -1,19 +1,11 @@
 // What the watch loop reads: which series were active, and each one's recent calls and scores.
 import type Database from 'better-sqlite3';
+import type { GroupCall } from '../analysis/groupEvaluation';
 import { MODEL_DIM, PROMPT_DIM, type GroupKey } from './metricsQueries';
 import { UNKNOWN_DIMENSION, hourBucket } from './rollupKey';
 
-export interface WatchedCall {
-  t: number;
-  latencyMs: number | null;
-  costUsd: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  status: string;
-  httpStatus: number | null;
-  stream: number | null;
-  errorMessage: string | null;
-}
+/** One call as the watch loop evaluates it (the shape the pure group evaluation takes). */
+export type WatchedCall = GroupCall;
 
 /** Worker × model × prompt groups with calls since `since` (from the rollups: cheap on any store). */
 export function activeGroups(db: Database.Database, since: number, until: number): GroupKey[] {
@@ -59,7 +51,7 @@ export function recentCallsByGroup(db: Database.Database, groups: readonly Group
         result.set(id, list);
       }
       if (list.length >= perGroup) continue;
-      list.push({ t, latencyMs, costUsd, inputTokens, outputTokens, status, httpStatus, stream, errorMessage: null });
+      list.push({ t, latencyMs, costUsd, inputTokens, outputTokens, status, httpStatus, stream });
     }
   }
   for (const list of result.values()) list.reverse();

@@ -64,7 +64,7 @@ const targets = [
   },
   {
     // The editor test suite, loaded by the real extension host (extensionTestsPath).
-    entryPoints: ['test/e2e/suite/index.ts', 'test/e2e/suite/flowtune.test.ts'],
+    entryPoints: ['test/e2e/suite/index.ts', 'test/e2e/suite/flowtune.test.ts', 'test/e2e/suite/dashboard.test.ts'],
     outdir: 'dist/test/e2e',
     bundle: true,
     platform: 'node',

@@ -29,5 +29,8 @@ describe('Flowtune dashboard', () => {
   it('opens the Flowtune view container with the sidebar dashboard', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.flowtune');
     await vscode.commands.executeCommand('flowtune.dashboardView.focus');
+    const extension = vscode.extensions.all.find((e) => e.packageJSON?.name === 'flowtune');
+    const views = (extension?.packageJSON as { contributes?: { views?: Record<string, Array<{ id: string }>> } } | undefined)?.contributes?.views ?? {};
+    assert.ok(Object.values(views).flat().some((v) => v.id === 'flowtune.dashboardView'), 'the sidebar dashboard view is contributed');
   });
 });

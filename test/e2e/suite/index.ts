@@ -6,6 +6,7 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 90_000 });
   mocha.addFile(path.resolve(__dirname, 'flowtune.test.js'));
+  mocha.addFile(path.resolve(__dirname, 'dashboard.test.js'));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats;

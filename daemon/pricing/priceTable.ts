@@ -101,8 +101,12 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+const MAX_RESOLVED_NAMES = 10_000;
+
 export class PriceTable {
   private readonly byName = new Map<string, PriceLookup>();
+  /** Model names already resolved (cleared whenever the table changes). */
+  private readonly resolved = new Map<string, PriceLookup | null>();
   /** Provider-less names, longest first, each with the table keys ending in it (deployment fallback). */
   private substringIndex: Array<[bare: string, keys: string[]]> = [];
 
@@ -162,13 +166,25 @@ export class PriceTable {
     this.reindex();
   }
 
-  /** The entry a model name prices as, or null. See candidateKeys for the forms tried. */
+  /**
+   * The entry a model name prices as, or null. See candidateKeys for the forms tried. Resolved names
+   * are remembered (a store sees a handful of model names, priced for every call it ingests).
+   */
   lookup(model: string): PriceLookup | null {
+    const known = this.resolved.get(model);
+    if (known !== undefined) return known;
+    let found: PriceLookup | null = null;
     for (const key of candidateKeys(model)) {
       const hit = this.byName.get(key);
-      if (hit) return hit;
+      if (hit) {
+        found = hit;
+        break;
+      }
     }
-    return this.lookupDeployment(model);
+    found ??= this.lookupDeployment(model);
+    if (this.resolved.size >= MAX_RESOLVED_NAMES) this.resolved.clear();
+    this.resolved.set(model, found);
+    return found;
   }
 
   /** Cost of one call, or null when the model is unknown. */
@@ -200,6 +216,7 @@ export class PriceTable {
   }
 
   private reindex(): void {
+    this.resolved.clear();
     const byBare = new Map<string, string[]>();
     for (const name of this.byName.keys()) {
       const bare = name.slice(name.lastIndexOf('/') + 1);

@@ -141,11 +141,11 @@ describe('pricing/priceTable', () => {
   describe('overrides', () => {
     it('lets an override file win, field by field, in the models shape', () => {
       // Priced once before the override: the remembered lookup must not outlive the change.
-      assert.equal(cost(table, 'gpt-4o-mini-2024-07-18', { in: 1500, out: 500 })?.costUsd, 0.000525);
+      assert.equal(cost(table, 'OpenAI/GPT-4o-Mini', { in: 1500, out: 500 })?.costUsd, 0.000525);
       table.applyOverrideFile(writeOverride('models.json', JSON.stringify({ models: { 'gpt-4o-mini': { input_cost_per_token: 1e-6 } } })));
       // 1500·1e-6 + 500·6e-7 (output rate kept from the snapshot)
       assert.equal(cost(table, 'gpt-4o-mini', { in: 1500, out: 500 })?.costUsd, 0.0018);
-      assert.equal(cost(table, 'gpt-4o-mini-2024-07-18', { in: 1500, out: 500 })?.costUsd, 0.0018);
+      assert.equal(cost(table, 'OpenAI/GPT-4o-Mini', { in: 1500, out: 500 })?.costUsd, 0.0018);
     });
 
     it('accepts a flat map and adds new models', () => {

@@ -1,7 +1,8 @@
 // What the language server reads from the store: open anomalies, open recommendations, per-worker
 // measurements for lenses, and where recorded calls say they came from (source file and line).
 import type Database from 'better-sqlite3';
-import type { Anomaly, ProposedChange, Recommendation, Severity } from '../../shared/domain';
+import type { Anomaly, Recommendation, Severity } from '../../shared/domain';
+import { recommendationFromRow, type RecommendationRow } from '../optimize/recommendationStore';
 import { aggregateWorkers, type WorkerAggregate } from '../store/workerQueries';
 
 /** The measurements behind the lenses: the last week, one aggregate per worker. */
@@ -96,22 +97,6 @@ export function readOpenAnomalies(db: Database.Database, limit = 500): OpenAnoma
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.lastSeenAt - a.lastSeenAt);
 }
 
-interface RecommendationRow {
-  id: string;
-  optimizer: string;
-  worker: string | null;
-  title: string;
-  state: string;
-  change: string;
-  evidence: string;
-  expected_gain: string;
-  confidence: number;
-  edit: string | null;
-  experiment_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
 /** Recommendations waiting for a human (state open), most confident first. */
 export function readOpenRecommendations(db: Database.Database, limit = 500): Recommendation[] {
   const rows = db
@@ -123,31 +108,6 @@ export function readOpenRecommendations(db: Database.Database, limit = 500): Rec
 export function readRecommendation(db: Database.Database, id: string): Recommendation | null {
   const row = db.prepare(`SELECT * FROM recommendations WHERE id = ?`).get(id) as RecommendationRow | undefined;
   return row ? recommendationFromRow(row) : null;
-}
-
-function recommendationFromRow(row: RecommendationRow): Recommendation {
-  const change = parseObject(row.change);
-  const gain = parseObject(row.expected_gain);
-  const edit = row.edit ? parseObject(row.edit) : null;
-  return {
-    id: row.id,
-    optimizer: row.optimizer,
-    worker: row.worker,
-    title: row.title,
-    state: row.state as Recommendation['state'],
-    change: { ...change, kind: String(change.kind ?? 'model') as ProposedChange['kind'], to: change.to },
-    evidence: parseObject(row.evidence),
-    expectedGain: {
-      metric: String(gain.metric ?? ''),
-      relative: typeof gain.relative === 'number' ? gain.relative : 0,
-      description: String(gain.description ?? ''),
-    },
-    confidence: row.confidence,
-    edit: edit && typeof edit.file === 'string' && typeof edit.newText === 'string' && edit.range ? (edit as unknown as Recommendation['edit']) : null,
-    experimentId: row.experiment_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 /** Source locations recorded on calls in the lens window (OTel code.filepath/code.lineno, native source). */

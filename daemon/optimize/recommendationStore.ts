@@ -1,15 +1,16 @@
 // Recommendations (optimizer proposals and their fate) in the `recommendations` table.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Recommendation, RecommendationState, SuggestedEdit } from '../../shared/domain';
+import type { ProposedChange, Recommendation, RecommendationState, SuggestedEdit } from '../../shared/domain';
 import type { Proposal } from './optimizer';
 
-interface Row {
+/** A `recommendations` row as SQLite returns it. */
+export interface RecommendationRow {
   id: string;
   optimizer: string;
   worker: string | null;
   title: string;
-  state: RecommendationState;
+  state: string;
   change: string;
   evidence: string;
   expected_gain: string;
@@ -20,18 +21,38 @@ interface Row {
   updated_at: number;
 }
 
-function toRecommendation(row: Row): Recommendation {
+function parseObject(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The domain object of a row. Defensive: a row another version or a hand edit left with bad JSON
+ * reads as empty fields instead of failing every reader (the editor, the dashboard, the cycle).
+ */
+export function recommendationFromRow(row: RecommendationRow): Recommendation {
+  const change = parseObject(row.change);
+  const gain = parseObject(row.expected_gain);
+  const edit = row.edit ? parseObject(row.edit) : null;
   return {
     id: row.id,
     optimizer: row.optimizer,
     worker: row.worker,
     title: row.title,
-    state: row.state,
-    change: JSON.parse(row.change) as Recommendation['change'],
-    evidence: JSON.parse(row.evidence) as Record<string, unknown>,
-    expectedGain: JSON.parse(row.expected_gain) as Recommendation['expectedGain'],
+    state: row.state as RecommendationState,
+    change: { ...change, kind: String(change.kind ?? 'model') as ProposedChange['kind'], to: change.to },
+    evidence: parseObject(row.evidence),
+    expectedGain: {
+      metric: String(gain.metric ?? ''),
+      relative: typeof gain.relative === 'number' ? gain.relative : 0,
+      description: String(gain.description ?? ''),
+    },
     confidence: row.confidence,
-    edit: row.edit ? (JSON.parse(row.edit) as SuggestedEdit) : null,
+    edit: edit && typeof edit.file === 'string' && typeof edit.newText === 'string' && edit.range ? (edit as unknown as SuggestedEdit) : null,
     experimentId: row.experiment_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -54,15 +75,15 @@ export class RecommendationStore {
   }
 
   get(id: string): Recommendation | null {
-    const row = this.db.prepare('SELECT * FROM recommendations WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRecommendation(row) : null;
+    const row = this.db.prepare('SELECT * FROM recommendations WHERE id = ?').get(id) as RecommendationRow | undefined;
+    return row ? recommendationFromRow(row) : null;
   }
 
   list(filter: { state?: RecommendationState; worker?: string } = {}): Recommendation[] {
     const rows = this.db
       .prepare(`SELECT * FROM recommendations WHERE (? IS NULL OR state = ?) AND (? IS NULL OR worker = ?) ORDER BY created_at DESC, rowid DESC`)
-      .all(filter.state ?? null, filter.state ?? null, filter.worker ?? null, filter.worker ?? null) as Row[];
-    return rows.map(toRecommendation);
+      .all(filter.state ?? null, filter.state ?? null, filter.worker ?? null, filter.worker ?? null) as RecommendationRow[];
+    return rows.map(recommendationFromRow);
   }
 
   update(id: string, changes: { state?: RecommendationState; confidence?: number; experimentId?: string | null; evidence?: Record<string, unknown> }, at = Date.now()): Recommendation {

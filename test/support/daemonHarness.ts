@@ -46,11 +46,14 @@ export interface DaemonProcess {
   stderr: () => string;
 }
 
-/** Runs `flowtune daemon` as its own process (needs `npm run build`) and waits for daemon.json + health. */
-export async function spawnDaemonProcess(dataDir: string, extraArgs: string[] = []): Promise<DaemonProcess> {
+/**
+ * Runs `flowtune daemon` as its own process (needs `npm run build`) and waits for daemon.json + health.
+ * `nodeArgs` go to node itself (e.g. `--cpu-prof`, which Node 20 refuses in NODE_OPTIONS).
+ */
+export async function spawnDaemonProcess(dataDir: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<DaemonProcess> {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'daemon', 'cli.js'))) throw new Error('run `npm run build` first');
   let stderr = '';
-  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI_PATH, 'daemon', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -73,7 +76,9 @@ export async function spawnDaemonProcess(dataDir: string, extraArgs: string[] = 
   throw new Error(`daemon did not become ready: ${stderr}`);
 }
 
+/** Resolves with the exit code (null when a signal ended it), also when the process already exited. */
 export function waitForExit(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // A process killed by a signal keeps exitCode null and sets signalCode: both mean "already gone".
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }

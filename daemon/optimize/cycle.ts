@@ -17,6 +17,7 @@ import { aiHypothesesOptimizer } from '../insights/hypothesisOptimizer';
 import { settleSplits, startSplit, testByReplay, type TestResult } from './testProposal';
 import { watchAppliedChanges, type WatchOutcome } from './watchCycle';
 import { splittable } from './experiments/liveSplit';
+import { proxyStateFor } from '../proxy/proxyState';
 
 export type ProgressFn = (stage: string, done: number, total: number) => void;
 
@@ -92,6 +93,8 @@ function methodFor(engine: OptimizeEngine, p: Proposal, w: WorkerMeasurements | 
 
 export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = () => undefined): Promise<CycleReport> {
   const { ctx } = engine;
+  // The proxy writes call records in short batches after each response: measure what has been served.
+  proxyStateFor(ctx).records.flush();
   const started = Date.now();
   const cycle = cycleCount(engine) + 1;
   const report: CycleReport = {

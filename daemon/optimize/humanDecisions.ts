@@ -9,16 +9,33 @@ import { rollBack, watchOf } from './watchCycle';
 export function acceptRecommendation(engine: OptimizeEngine, id: string, reason?: string): Recommendation {
   const rec = engine.recommendations.get(id);
   if (!rec) throw new HttpError(404, 'not_found', `no recommendation with id "${id}"`);
-  if (!['open', 'rejected', 'dismissed', 'rolled_back'].includes(rec.state)) {
-    throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open, rejected, dismissed or rolled-back ones can be accepted`);
+  if (!['open', 'testing', 'rejected', 'dismissed', 'rolled_back'].includes(rec.state)) {
+    throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open, testing, rejected, dismissed or rolled-back ones can be accepted`);
   }
+  // A human decides before the experiment does: the experiment stops and the change applies.
+  stopRunningExperiment(engine, rec, 'accepted by a human before the experiment finished');
   return applyRecommendation(engine, rec, 'human', reason ?? 'accepted by a human');
+}
+
+/**
+ * Stops the live split a recommendation is being tested by: the split leaves the worker's proxy
+ * override (the rest of the override stays) and the experiment is recorded as stopped.
+ */
+function stopRunningExperiment(engine: OptimizeEngine, rec: Recommendation, why: string): void {
+  if (!rec.experimentId) return;
+  const experiment = engine.experiments.get(rec.experimentId);
+  if (!experiment || experiment.state !== 'running') return;
+  if (experiment.kind === 'split' && experiment.worker) {
+    engine.overrides.set(experiment.worker, { set: { split: null }, replace: false, set_by: 'human', reason: `live split ${experiment.id} stopped: ${why}` });
+  }
+  engine.experiments.finish(experiment.id, 'stopped', { ...(experiment.result ?? {}), stopped: why }, experiment.spentUsd ?? 0);
 }
 
 export function dismissRecommendation(engine: OptimizeEngine, id: string, reason?: string): Recommendation {
   const rec = engine.recommendations.get(id);
   if (!rec) throw new HttpError(404, 'not_found', `no recommendation with id "${id}"`);
   if (rec.state !== 'open' && rec.state !== 'testing') throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open or testing ones can be dismissed`);
+  stopRunningExperiment(engine, rec, 'dismissed by a human');
   const updated = engine.recommendations.update(id, { state: 'dismissed' });
   logDecision(engine.ctx.db, { actor: 'human', action: 'dismiss', recommendationId: id, experimentId: rec.experimentId, worker: rec.worker, summary: `dismissed "${rec.title}"${reason ? `: ${reason}` : ''}`, evidence: { reason: reason ?? null, confidence: rec.confidence } });
   return updated;

@@ -2,6 +2,8 @@
 // decision log. Read defensively: tables may be empty, JSON columns may hold anything an older or
 // newer daemon wrote, so every field is checked and every list is capped.
 import type Database from 'better-sqlite3';
+import { ACCEPTABLE_STATES, DISMISSABLE_STATES } from '../optimize/humanDecisions';
+import type { RecommendationRow } from '../optimize/recommendationStore';
 import type {
   DashboardAnomaly,
   DashboardDecision,
@@ -79,23 +81,6 @@ export function dashboardAnomalies(db: Database.Database): DashboardAnomaly[] {
   }));
 }
 
-interface RecommendationRow {
-  id: string;
-  optimizer: string;
-  worker: string | null;
-  title: string;
-  state: string;
-  change: string;
-  evidence: string;
-  expected_gain: string;
-  confidence: number;
-  experiment_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const APPLICABLE = new Set(['open', 'rejected', 'dismissed', 'rolled_back']);
-const DISMISSABLE = new Set(['open', 'testing']);
 const STATE_ORDER = `CASE state WHEN 'open' THEN 0 WHEN 'testing' THEN 1 WHEN 'applied' THEN 2 WHEN 'accepted' THEN 3 ELSE 4 END`;
 
 export interface AppliedChange {
@@ -114,7 +99,7 @@ export function readRecommendations(db: Database.Database): { list: DashboardRec
       `SELECT id, optimizer, worker, title, state, change, evidence, expected_gain, confidence, experiment_id, created_at, updated_at
        FROM recommendations ORDER BY ${STATE_ORDER}, updated_at DESC LIMIT ?`,
     )
-    .all(LIST_LIMIT * 5) as RecommendationRow[];
+    .all(LIST_LIMIT * 5) as Array<Omit<RecommendationRow, 'edit'>>;
   const applied: AppliedChange[] = [];
   const list = rows.map((r): DashboardRecommendation => {
     const change = parseJsonObject(r.change);
@@ -138,8 +123,8 @@ export function readRecommendations(db: Database.Database): { list: DashboardRec
       experimentId: r.experiment_id,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
-      canApply: APPLICABLE.has(r.state),
-      canDismiss: DISMISSABLE.has(r.state),
+      canApply: ACCEPTABLE_STATES.has(r.state),
+      canDismiss: DISMISSABLE_STATES.has(r.state),
     };
   });
   return { list: list.slice(0, LIST_LIMIT), applied };

@@ -6,10 +6,15 @@ import { logDecision } from './decisionLog';
 import type { OptimizeEngine } from './engine';
 import { rollBack, watchOf } from './watchCycle';
 
+/** States a human may accept a recommendation from (the dashboard and the editor offer Apply on these). */
+export const ACCEPTABLE_STATES: ReadonlySet<string> = new Set(['open', 'testing', 'rejected', 'dismissed', 'rolled_back']);
+/** States a human may dismiss a recommendation from. */
+export const DISMISSABLE_STATES: ReadonlySet<string> = new Set(['open', 'testing']);
+
 export function acceptRecommendation(engine: OptimizeEngine, id: string, reason?: string): Recommendation {
   const rec = engine.recommendations.get(id);
   if (!rec) throw new HttpError(404, 'not_found', `no recommendation with id "${id}"`);
-  if (!['open', 'testing', 'rejected', 'dismissed', 'rolled_back'].includes(rec.state)) {
+  if (!ACCEPTABLE_STATES.has(rec.state)) {
     throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open, testing, rejected, dismissed or rolled-back ones can be accepted`);
   }
   // A human decides before the experiment does: the experiment stops and the change applies.
@@ -34,7 +39,7 @@ function stopRunningExperiment(engine: OptimizeEngine, rec: Recommendation, why:
 export function dismissRecommendation(engine: OptimizeEngine, id: string, reason?: string): Recommendation {
   const rec = engine.recommendations.get(id);
   if (!rec) throw new HttpError(404, 'not_found', `no recommendation with id "${id}"`);
-  if (rec.state !== 'open' && rec.state !== 'testing') throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open or testing ones can be dismissed`);
+  if (!DISMISSABLE_STATES.has(rec.state)) throw new HttpError(409, 'conflict', `recommendation is ${rec.state}; only open or testing ones can be dismissed`);
   stopRunningExperiment(engine, rec, 'dismissed by a human');
   const updated = engine.recommendations.update(id, { state: 'dismissed' });
   logDecision(engine.ctx.db, { actor: 'human', action: 'dismiss', recommendationId: id, experimentId: rec.experimentId, worker: rec.worker, summary: `dismissed "${rec.title}"${reason ? `: ${reason}` : ''}`, evidence: { reason: reason ?? null, confidence: rec.confidence } });

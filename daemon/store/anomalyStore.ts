@@ -3,24 +3,8 @@
 import type Database from 'better-sqlite3';
 import type { Anomaly, AnomalyKind, AnomalyState, Severity } from '../../shared/domain';
 
-export interface AnomalyUpsert {
-  id: string;
-  kind: AnomalyKind;
-  severity: Severity;
-  series: string;
-  metric: string;
-  worker: string | null;
-  model: string | null;
-  promptVersion: string | null;
-  beganAt: number;
-  lastSeenAt: number;
-  baseline: number | null;
-  current: number | null;
-  score: number | null;
-  title: string;
-  evidence: Record<string, unknown>;
-  suspectedCause: string | null;
-}
+/** What the watcher writes: the anomaly as served, less what the lifecycle sets (state, resolution). */
+export type AnomalyUpsert = Omit<Anomaly, 'state' | 'resolvedAt'>;
 
 interface AnomalyRow {
   id: string;

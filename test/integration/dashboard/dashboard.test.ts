@@ -86,6 +86,26 @@ describe('GET /v1/dashboard', function () {
     assert.equal((await get()).overview.calls.current, 12);
   });
 
+  it('offers Apply and Dismiss on exactly the states the accept and dismiss routes take', async () => {
+    const states = ['open', 'testing', 'applied', 'accepted', 'dismissed', 'rejected', 'rolled_back'];
+    const now = Date.now();
+    for (const state of states) {
+      daemon.daemon.ctx.db
+        .prepare(
+          `INSERT INTO recommendations (id, optimizer, worker, title, state, change, evidence, expected_gain, confidence, created_at, updated_at)
+           VALUES (?, 'max_tokens', 'critic', ?, ?, '{"kind":"max_tokens","to":256}', '{}', '{"metric":"cost","relative":-0.1,"description":""}', 0.9, ?, ?)`,
+        )
+        .run(`offer-${state}`, `offer ${state}`, state, now, now);
+    }
+    const offered = new Map((await get()).recommendations.map((r) => [r.id, r]));
+    for (const state of states) {
+      const rec = offered.get(`offer-${state}`);
+      assert.ok(rec, state);
+      assert.equal(rec.canApply, ['open', 'testing', 'rejected', 'dismissed', 'rolled_back'].includes(state), `Apply on ${state}`);
+      assert.equal(rec.canDismiss, ['open', 'testing'].includes(state), `Dismiss on ${state}`);
+    }
+  });
+
   it('refuses a window it does not offer', async () => {
     const response = await daemon.request('/v1/dashboard?window_hours=0');
     assert.equal(response.status, 400);

@@ -26,8 +26,12 @@ const targets = [
   },
   {
     // The daemon and the `flowtune` CLI: one Node bundle; native and optional modules stay external.
-    // The OTLP mapping worker is its own entry, next to cli.js (daemon/ingest/traceMapper.ts finds it there).
-    entryPoints: { cli: 'daemon/cli.ts', traceMappingWorker: 'daemon/ingest/traceMappingWorker.ts' },
+    // Worker threads are their own entries, next to cli.js (daemon/threads/workerScript.ts finds them there).
+    entryPoints: {
+      cli: 'daemon/cli.ts',
+      traceMappingWorker: 'daemon/ingest/traceMappingWorker.ts',
+      walCheckpointWorker: 'daemon/store/walCheckpointWorker.ts',
+    },
     outdir: 'dist/daemon',
     bundle: true,
     platform: 'node',

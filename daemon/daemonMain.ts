@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MAX_BODY_BYTES, type DaemonContext } from './daemonContext';
 import { acquireDataDirLock, removeDaemonInfo, writeDaemonInfo } from './daemonFile';
@@ -12,8 +13,9 @@ import { createCostEstimator } from './pricing/costEstimator';
 import { configPathFor, loadProjectConfig } from './projectConfig';
 import { createHttpServer } from './server/httpServer';
 import { BatchWriter } from './store/batchWriter';
-import { openStore } from './store/connection';
+import { STORE_FILE_NAME, openStore } from './store/connection';
 import { applyRetention } from './store/retention';
+import { startWalCheckpointer } from './store/walCheckpointer';
 import { anomalyWatcherFor } from './watch/anomalyWatcher';
 
 export const FLOWTUNE_VERSION = '0.1.0';
@@ -42,11 +44,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = acquireDataDirLock(dataDir);
   const logger = createLogger({ file: path.join(dataDir, LOG_FILE_NAME), stderr: options.logToStderr ?? true });
+  let startedCheckpointer: { stop(): Promise<void> } | null = null;
+  let openedDb: Database.Database | null = null;
   try {
     const configFile = options.configFile ?? configPathFor(dataDir);
     const loaded = loadProjectConfig(configFile);
     if (loaded.error) logger.error(`project config: ${loaded.error}`);
     const db = openStore(dataDir);
+    openedDb = db;
+    const checkpointer = process.env.FLOWTUNE_WAL_WORKER === '0' ? null : startWalCheckpointer(db, path.join(dataDir, STORE_FILE_NAME), logger);
+    startedCheckpointer = checkpointer;
     const costs = createCostEstimator(loaded.config.prices_file ? path.resolve(path.dirname(configFile), loaded.config.prices_file) : undefined);
     for (const warning of costs.warnings) logger.warn(warning);
     const writer = new BatchWriter(db, { contentMode: loaded.config.storage.content, costFor: costs.costFor });
@@ -111,6 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         watcher.stop();
         await server.close();
         removeDaemonInfo(dataDir);
+        await checkpointer?.stop();
         try {
           db.pragma('wal_checkpoint(TRUNCATE)');
         } catch (error) {
@@ -126,6 +134,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return { ctx, server, stop };
   } catch (error) {
     logger.error(`daemon failed to start: ${(error as Error).message}`);
+    await startedCheckpointer?.stop();
+    if (openedDb?.open) openedDb.close();
     logger.close();
     releaseLock();
     throw error;

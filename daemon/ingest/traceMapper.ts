@@ -2,9 +2,8 @@
 // thread (so decoding and mapping overlap with SQLite commits on the other core) and resolves with
 // the mapped batch. Without a worker file (or when told not to use one) it maps in this thread,
 // with the same code and the same cross-batch span index semantics.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript, workerScriptIn } from '../threads/workerScript';
 import { RecentSpanIndex } from './genai/spanIndex';
 import { decodeAndMapTraces, type OtlpEncoding, type TraceMappingResult } from './traceMapping';
 import type { CloseRequest, TraceMappingReply, TraceMappingRequest, TraceMappingWorkerData } from './traceMappingWorker';
@@ -23,15 +22,6 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-/** The worker script next to this module: .js in the bundle (dist/daemon), .ts when run from source. */
-function workerFile(): string | null {
-  for (const name of ['traceMappingWorker.js', 'traceMappingWorker.ts']) {
-    const file = path.join(__dirname, name);
-    if (fs.existsSync(file)) return file;
-  }
-  return null;
-}
-
 export class TraceMapper {
   private worker: Worker | null = null;
   private readonly waiting = new Map<number, Waiter>();
@@ -41,7 +31,8 @@ export class TraceMapper {
   private readonly file: string | null;
 
   constructor(private readonly options: TraceMapperOptions) {
-    this.file = options.useWorker ? workerFile() : null;
+    // The worker script sits next to this module: dist/daemon in the bundle, daemon/ingest from source.
+    this.file = options.useWorker ? workerScriptIn(__dirname, 'traceMappingWorker') : null;
   }
 
   /** Decodes and maps one request; resolves in the order requests were made. */
@@ -84,11 +75,7 @@ export class TraceMapper {
   private ensureWorker(file: string): Worker {
     if (this.worker) return this.worker;
     const workerData: TraceMappingWorkerData = { spanIndexCapacity: this.options.spanIndexCapacity };
-    // From source (tests, `tsx`), the worker loads TypeScript through tsx's require hook: loader
-    // hooks registered in this thread do not reach a worker thread.
-    const worker = file.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { eval: true, workerData })
-      : new Worker(file, { workerData });
+    const worker = startWorkerScript(file, { workerData });
     // The HTTP server keeps the process alive while requests wait; an idle worker must not.
     worker.unref();
     worker.on('message', (reply: TraceMappingReply) => {

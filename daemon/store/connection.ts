@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { migrate } from './migrations';
 
 export const STORE_FILE_NAME = 'flowtune.db';
+/** ~40 MB of WAL (16 KiB pages) between checkpoints when the writer checkpoints by itself. */
+export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 2500;
 
 export function openStore(dataDir: string): Database.Database {
   const file = path.join(dataDir, STORE_FILE_NAME);
@@ -47,7 +49,7 @@ function configure(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -16384');
-  // Checkpoints (which fsync) every ~40 MB of WAL (2,500 16-KiB pages) instead of every 1,000
-  // pages: fewer stalls on the ingest path.
-  db.pragma('wal_autocheckpoint = 2500');
+  // Checkpoints (which fsync) every ~40 MB of WAL instead of every 1,000 pages: fewer stalls on the
+  // ingest path. The daemon moves them to a worker thread (walCheckpointer.ts) and raises this.
+  db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
 }

@@ -31,6 +31,10 @@ export interface ServerFigures extends LoadResult {
   startRssMb: number;
   rssMb: number;
   hwmMb: number;
+  /** VmRSS at the end split into anonymous, file-backed and shared memory. */
+  anonMb: number;
+  fileMb: number;
+  shmemMb: number;
   peakSampledRssMb: number;
   cpuSeconds: number;
   cpuMicrosPerSpan: number;
@@ -95,12 +99,16 @@ async function measure(
   const load = await driveLoad({ ...common, from: warmupBodies });
   const sampled = sampler.stop();
   const cpuSeconds = readCpuSeconds(pid) - cpuBefore;
-  const memory = readMemory(pid) ?? sampled.last ?? { rssMb: Number.NaN, hwmMb: Number.NaN };
+  const none = { rssMb: Number.NaN, hwmMb: Number.NaN, anonMb: Number.NaN, fileMb: Number.NaN, shmemMb: Number.NaN };
+  const memory = readMemory(pid) ?? sampled.last ?? none;
   return {
     ...load,
     startRssMb,
     rssMb: memory.rssMb,
     hwmMb: memory.hwmMb,
+    anonMb: memory.anonMb,
+    fileMb: memory.fileMb,
+    shmemMb: memory.shmemMb,
     peakSampledRssMb: sampled.peakSampledRssMb,
     cpuSeconds,
     cpuMicrosPerSpan: (cpuSeconds * 1e6) / Math.max(1, load.spans),

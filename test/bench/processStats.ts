@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 export interface MemorySnapshot {
   rssMb: number;
   hwmMb: number;
+  /** VmRSS split: anonymous memory (heaps, malloc), file-backed pages, shared memory (SQLite's -shm). */
+  anonMb: number;
+  fileMb: number;
+  shmemMb: number;
 }
 
 /** Clock ticks per second for /proc/<pid>/stat times; 100 on every common Linux build. */
@@ -18,7 +22,8 @@ function kbField(status: string, field: string): number {
 export function readMemory(pid: number): MemorySnapshot | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { rssMb: kbField(status, 'VmRSS') / 1024, hwmMb: kbField(status, 'VmHWM') / 1024 };
+    const mb = (field: string) => kbField(status, field) / 1024;
+    return { rssMb: mb('VmRSS'), hwmMb: mb('VmHWM'), anonMb: mb('RssAnon'), fileMb: mb('RssFile'), shmemMb: mb('RssShmem') };
   } catch {
     return null;
   }

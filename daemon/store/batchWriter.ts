@@ -25,6 +25,11 @@ export interface BatchLinks {
   steps: Array<{ stepId: string; parentStepId: string }>;
 }
 
+export interface LinkedBatch {
+  batch: IngestBatch;
+  links?: BatchLinks;
+}
+
 export interface WriteResult {
   runs: number;
   steps: number;
@@ -75,6 +80,7 @@ export class BatchWriter {
   private readonly clearPending: Database.Statement;
   private readonly pendingCalls: Database.Statement;
   private readonly writeTransaction: (batch: IngestBatch, links: BatchLinks | undefined) => WriteResult;
+  private readonly writeManyTransaction: (items: readonly LinkedBatch[]) => WriteResult[];
   /** Decoded latency sketches of recently written rollup rows (checked against the stored bytes on use). */
   private readonly sketches = new SketchCache();
 
@@ -182,11 +188,26 @@ export class BatchWriter {
       if (links) this.applyLinks(links);
       return result;
     });
+    this.writeManyTransaction = db.transaction((items: readonly LinkedBatch[]) =>
+      items.map((item) => {
+        const result = this.writeAll(item.batch);
+        if (item.links) this.applyLinks(item.links);
+        return result;
+      }),
+    );
   }
 
   /** Writes the batch (and links to earlier rows) atomically: either every row is stored or none is. */
   write(batch: IngestBatch, links?: BatchLinks): WriteResult {
     return this.writeTransaction(batch, links);
+  }
+
+  /**
+   * Writes several batches, in order, in one transaction (one commit for all): either all are stored
+   * or none is. Each gets its own result. Later batches may link to rows of earlier ones.
+   */
+  writeMany(items: readonly LinkedBatch[]): WriteResult[] {
+    return this.writeManyTransaction(items);
   }
 
   /**

@@ -23,6 +23,7 @@ import {
   type PartialSuccess,
 } from '../../ingest/otlp/proto';
 import { TraceMapper } from '../../ingest/traceMapper';
+import { GroupCommitter } from '../../store/groupCommit';
 import { HttpError } from '../httpError';
 import { decodeRequestBody, parseJsonBody } from '../requestBody';
 
@@ -74,13 +75,15 @@ export function registerOtlpRoutes(app: FastifyInstance, ctx: DaemonContext): vo
     onWorkerError: (error) => ctx.logger.error('OTLP mapping worker failed; a new one starts with the next request', { error: error.message }),
   });
   app.addHook('onClose', async () => mapper.close());
+  const commits = new GroupCommitter(ctx.writer);
 
   app.post('/v1/traces', async (request, reply) => {
     const { encoding, body } = await readOtlpBody(ctx, request);
     const mapped = await mapper.map(encoding, body);
     if (!mapped.ok) throw new HttpError(mapped.status, mapped.code, mapped.message);
-    // The answer (200) goes out only after this commit: an acknowledged batch is on disk.
-    ctx.writer.write(mapped.batch, { calls: mapped.callLinks, steps: mapped.stepLinks });
+    // The answer (200) goes out only after this commit: an acknowledged batch is on disk. Batches
+    // mapped meanwhile share the commit.
+    await commits.write(mapped.batch, { calls: mapped.callLinks, steps: mapped.stepLinks });
     let partial: PartialSuccess | undefined;
     if (mapped.rejected > 0) {
       partial = { rejected: mapped.rejected, errorMessage: mapped.reasons };

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { DDSketch } from '@datadog/sketches-js';
 import { HOUR_MS, hourBucket } from './rollupKey';
+import { sketchQuantilesByGroup } from './latencySketches';
 
 export interface TimeWindow {
   /** Inclusive start, epoch ms. Rounded down to the hour for rollup reads. */
@@ -75,35 +76,31 @@ export function aggregateWorkers(
   grouping: AggregateGrouping = 'worker_model_prompt',
   options: { quantiles?: boolean } = {},
 ): WorkerAggregate[] {
-  // Sketches are the heavy part (a BLOB per row, decoded and merged): skipped when not wanted, and then
-  // SQLite sums the rows itself through the covering index (one row per group comes back).
+  // SQLite sums the rows itself through the covering index (one row per rollup group comes back);
+  // quantiles come from the sketches, merged per day once and cached (latencySketches.ts) instead of
+  // decoding every hourly BLOB on each query.
   const withQuantiles = options.quantiles ?? true;
-  const sums = `SUM(calls) AS calls, SUM(errors) AS errors, SUM(cancelled) AS cancelled, SUM(rate_limited) AS rate_limited,
-              SUM(cache_hits) AS cache_hits, SUM(length_stops) AS length_stops, SUM(streamed_without_usage) AS streamed_without_usage,
-              SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cached_tokens) AS cached_tokens,
-              SUM(reasoning_tokens) AS reasoning_tokens, SUM(cost_usd) AS cost_usd, SUM(latency_sum) AS latency_sum,
-              SUM(latency_count) AS latency_count, SUM(ttft_sum) AS ttft_sum, SUM(ttft_count) AS ttft_count,
-              SUM(quality_sum) AS quality_sum, SUM(quality_count) AS quality_count, NULL AS latency_sketch`;
-  const rows = withQuantiles
-    ? (db
-        .prepare(
-          `SELECT worker, model, prompt_version, calls, errors, cancelled, rate_limited, cache_hits, length_stops,
-                  streamed_without_usage, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd,
-                  latency_sum, latency_count, ttft_sum, ttft_count, quality_sum, quality_count, latency_sketch
-           FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?`,
-        )
-        .all(hourBucket(window.since), window.until) as RollupRow[])
-    : (db
-        .prepare(
-          `SELECT worker, model, prompt_version, ${sums} FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?
-           GROUP BY worker, model, prompt_version`,
-        )
-        .all(hourBucket(window.since), window.until) as RollupRow[]);
+  const rows = db
+    .prepare(
+      `SELECT worker, model, prompt_version, SUM(calls) AS calls, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
+              SUM(rate_limited) AS rate_limited, SUM(cache_hits) AS cache_hits, SUM(length_stops) AS length_stops,
+              SUM(streamed_without_usage) AS streamed_without_usage, SUM(input_tokens) AS input_tokens,
+              SUM(output_tokens) AS output_tokens, SUM(cached_tokens) AS cached_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+              SUM(cost_usd) AS cost_usd, SUM(latency_sum) AS latency_sum, SUM(latency_count) AS latency_count,
+              SUM(ttft_sum) AS ttft_sum, SUM(ttft_count) AS ttft_count, SUM(quality_sum) AS quality_sum,
+              SUM(quality_count) AS quality_count, NULL AS latency_sketch
+       FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?
+       GROUP BY worker, model, prompt_version`,
+    )
+    .all(hourBucket(window.since), window.until) as RollupRow[];
+  const groupKey = (worker: string, model: string, promptVersion: string) =>
+    `${worker}\u0000${grouping === 'worker' ? '*' : model}\u0000${grouping === 'worker_model_prompt' ? promptVersion : '*'}`;
+  const quantiles = withQuantiles ? sketchQuantilesByGroup(db, window, groupKey) : null;
   const groups = new Map<string, { rows: RollupRow[]; worker: string; model: string; promptVersion: string }>();
   for (const row of rows) {
     const model = grouping === 'worker' ? '*' : row.model;
     const promptVersion = grouping === 'worker_model_prompt' ? row.prompt_version : '*';
-    const key = `${row.worker}\u0000${model}\u0000${promptVersion}`;
+    const key = groupKey(row.worker, row.model, row.prompt_version);
     let group = groups.get(key);
     if (!group) {
       group = { rows: [], worker: row.worker, model, promptVersion };
@@ -112,7 +109,16 @@ export function aggregateWorkers(
     group.rows.push(row);
   }
   const result: WorkerAggregate[] = [];
-  for (const group of groups.values()) result.push(combine(group.worker, group.model, group.promptVersion, group.rows));
+  for (const [key, group] of groups) {
+    const aggregate = combine(group.worker, group.model, group.promptVersion, group.rows);
+    const q = quantiles?.get(key);
+    if (q && aggregate.latencyCount > 0) {
+      aggregate.latencyP50Ms = q.p50;
+      aggregate.latencyP95Ms = q.p95;
+      aggregate.latencyP99Ms = q.p99;
+    }
+    result.push(aggregate);
+  }
   result.sort((a, b) => a.worker.localeCompare(b.worker) || a.model.localeCompare(b.model) || a.promptVersion.localeCompare(b.promptVersion));
   return result;
 }
@@ -126,14 +132,6 @@ function combine(worker: string, model: string, promptVersion: string, rows: Rol
   const ttftCount = sum((r) => r.ttft_count);
   const qualityCount = sum((r) => r.quality_count);
   const costUsd = sum((r) => r.cost_usd);
-  let sketch: DDSketch | null = null;
-  for (const row of rows) {
-    if (!row.latency_sketch) continue;
-    const part = DDSketch.fromProto(row.latency_sketch);
-    if (sketch) sketch.merge(part);
-    else sketch = part;
-  }
-  const quantile = (q: number) => (sketch && latencyCount > 0 ? sketch.getValueAtQuantile(q) : null);
   return {
     worker,
     model,
@@ -154,9 +152,10 @@ function combine(worker: string, model: string, promptVersion: string, rows: Rol
     costPerCall: calls > 0 ? costUsd / calls : 0,
     latencyMeanMs: latencyCount > 0 ? sum((r) => r.latency_sum) / latencyCount : null,
     latencyCount,
-    latencyP50Ms: quantile(0.5),
-    latencyP95Ms: quantile(0.95),
-    latencyP99Ms: quantile(0.99),
+    // Filled from the sketches by the caller when quantiles are wanted.
+    latencyP50Ms: null,
+    latencyP95Ms: null,
+    latencyP99Ms: null,
     ttftMeanMs: ttftCount > 0 ? sum((r) => r.ttft_sum) / ttftCount : null,
     quality: qualityCount > 0 ? sum((r) => r.quality_sum) / qualityCount : null,
     qualityCount,

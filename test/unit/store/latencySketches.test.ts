@@ -6,6 +6,7 @@ import { BatchWriter } from '../../../daemon/store/batchWriter';
 import { openStore } from '../../../daemon/store/connection';
 import { sketchQuantilesByGroup } from '../../../daemon/store/latencySketches';
 import type { CallRecord } from '../../../daemon/store/records';
+import { aggregateWorkers } from '../../../daemon/store/workerQueries';
 import { computeWorkerMetrics, RAW_READ_LIMIT } from '../../../daemon/watch/workerMetrics';
 import { makeTempDir } from '../../support/daemonHarness';
 
@@ -50,6 +51,22 @@ describe('store/latencySketches', () => {
       [q.p99, lowerRank(sorted, 0.99)],
     ] as const) {
       assert.ok(Math.abs((value as number) - exact) <= 0.01 * exact, `${value} vs ${exact}`);
+    }
+  });
+
+  it('gives aggregateWorkers its quantiles over a multi-day window, for every grouping', () => {
+    const sorted = [...latencies].sort((a, b) => a - b);
+    for (const grouping of ['worker', 'worker_model', 'worker_model_prompt'] as const) {
+      const [aggregate] = aggregateWorkers(db, window, grouping);
+      assert.equal(aggregate.latencyCount, 3000);
+      for (const [value, exact] of [
+        [aggregate.latencyP50Ms, lowerRank(sorted, 0.5)],
+        [aggregate.latencyP95Ms, lowerRank(sorted, 0.95)],
+        [aggregate.latencyP99Ms, lowerRank(sorted, 0.99)],
+      ] as const) {
+        assert.ok(value !== null && Math.abs(value - exact) <= 0.01 * exact, `${grouping}: ${value} vs ${exact}`);
+      }
+      assert.equal(aggregateWorkers(db, window, grouping, { quantiles: false })[0].latencyP50Ms, null);
     }
   });
 

@@ -16,6 +16,16 @@ interface CachedDay {
 
 const dayCache = new Map<string, CachedDay>();
 
+/** One rollup group's latency count and sum over one UTC day: the fingerprint of that day's sketch. */
+export interface DayLatencyTotals {
+  worker: string;
+  model: string;
+  promptVersion: string;
+  day: number;
+  n: number;
+  total: number;
+}
+
 export interface GroupQuantiles {
   p50: number | null;
   p95: number | null;
@@ -30,6 +40,8 @@ export function sketchQuantilesByGroup(
   db: Database.Database,
   window: TimeWindow,
   groupOf: (worker: string, model: string, promptVersion: string) => string,
+  /** The whole days' totals when the caller has read them already (saves a scan of the rollups). */
+  knownDays?: readonly DayLatencyTotals[],
 ): Map<string, GroupQuantiles> {
   const start = hourBucket(window.since);
   const firstFullDay = Math.ceil(start / DAY_MS) * DAY_MS;
@@ -47,13 +59,13 @@ export function sketchQuantilesByGroup(
 
   // Whole days: fingerprints from the covering index, sketches from the cache or merged once.
   if (lastFullDayEnd > firstFullDay) {
-    const days = db
+    const days = knownDays?.filter((d) => d.day >= firstFullDay && d.day < lastFullDayEnd) ?? (db
       .prepare(
         `SELECT worker, model, prompt_version AS promptVersion, CAST(bucket_start / ${DAY_MS} AS INTEGER) * ${DAY_MS} AS day,
                 SUM(latency_count) AS n, SUM(latency_sum) AS total
          FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ? GROUP BY 1, 2, 3, 4`,
       )
-      .all(firstFullDay, lastFullDayEnd) as Array<{ worker: string; model: string; promptVersion: string; day: number; n: number; total: number }>;
+      .all(firstFullDay, lastFullDayEnd) as DayLatencyTotals[]);
     const hours = db.prepare(
       `SELECT latency_sketch FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start >= ? AND bucket_start < ?
          AND latency_sketch IS NOT NULL`,
@@ -62,7 +74,8 @@ export function sketchQuantilesByGroup(
       if (day.n === 0) continue;
       const groupKey = groupOf(day.worker, day.model, day.promptVersion);
       const cacheKey = `${day.worker}\u0000${day.model}\u0000${day.promptVersion}\u0000${day.day}`;
-      const fingerprint = `${day.n}:${day.total}`;
+      // Rounded: callers sum the same rows in different orders, and float sums may differ in the last bit.
+      const fingerprint = `${day.n}:${Math.round(day.total * 1000)}`;
       let cached = dayCache.get(cacheKey);
       if (!cached || cached.fingerprint !== fingerprint) {
         let sketch: DDSketch | null = null;

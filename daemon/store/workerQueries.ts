@@ -6,6 +6,8 @@ import { DDSketch } from '@datadog/sketches-js';
 import { HOUR_MS, hourBucket } from './rollupKey';
 import { sketchQuantilesByGroup } from './latencySketches';
 
+const DAY_MS = 24 * HOUR_MS;
+
 export interface TimeWindow {
   /** Inclusive start, epoch ms. Rounded down to the hour for rollup reads. */
   since: number;
@@ -80,9 +82,12 @@ export function aggregateWorkers(
   // quantiles come from the sketches, merged per day once and cached (latencySketches.ts) instead of
   // decoding every hourly BLOB on each query.
   const withQuantiles = options.quantiles ?? true;
-  const rows = db
+  // One row per rollup group and UTC day: summed here per group, and the whole days' latency totals
+  // are the fingerprints of the day-sketch cache (one scan of the rollups serves both).
+  const dayRows = db
     .prepare(
-      `SELECT worker, model, prompt_version, SUM(calls) AS calls, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
+      `SELECT worker, model, prompt_version, CAST(bucket_start / ${DAY_MS} AS INTEGER) * ${DAY_MS} AS day,
+              SUM(calls) AS calls, SUM(errors) AS errors, SUM(cancelled) AS cancelled,
               SUM(rate_limited) AS rate_limited, SUM(cache_hits) AS cache_hits, SUM(length_stops) AS length_stops,
               SUM(streamed_without_usage) AS streamed_without_usage, SUM(input_tokens) AS input_tokens,
               SUM(output_tokens) AS output_tokens, SUM(cached_tokens) AS cached_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
@@ -90,14 +95,21 @@ export function aggregateWorkers(
               SUM(ttft_sum) AS ttft_sum, SUM(ttft_count) AS ttft_count, SUM(quality_sum) AS quality_sum,
               SUM(quality_count) AS quality_count, NULL AS latency_sketch
        FROM call_rollups WHERE bucket_start >= ? AND bucket_start < ?
-       GROUP BY worker, model, prompt_version`,
+       GROUP BY worker, model, prompt_version, day`,
     )
-    .all(hourBucket(window.since), window.until) as RollupRow[];
+    .all(hourBucket(window.since), window.until) as Array<RollupRow & { day: number }>;
   const groupKey = (worker: string, model: string, promptVersion: string) =>
     `${worker}\u0000${grouping === 'worker' ? '*' : model}\u0000${grouping === 'worker_model_prompt' ? promptVersion : '*'}`;
-  const quantiles = withQuantiles ? sketchQuantilesByGroup(db, window, groupKey) : null;
+  const quantiles = withQuantiles
+    ? sketchQuantilesByGroup(
+        db,
+        window,
+        groupKey,
+        dayRows.map((r) => ({ worker: r.worker, model: r.model, promptVersion: r.prompt_version, day: r.day, n: r.latency_count, total: r.latency_sum })),
+      )
+    : null;
   const groups = new Map<string, { rows: RollupRow[]; worker: string; model: string; promptVersion: string }>();
-  for (const row of rows) {
+  for (const row of dayRows) {
     const model = grouping === 'worker' ? '*' : row.model;
     const promptVersion = grouping === 'worker_model_prompt' ? row.prompt_version : '*';
     const key = groupKey(row.worker, row.model, row.prompt_version);

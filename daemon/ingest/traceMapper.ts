@@ -3,10 +3,10 @@
 // the mapped batch. Without a worker file (or when told not to use one) it maps in this thread,
 // with the same code and the same cross-batch span index semantics.
 import type { Worker } from 'node:worker_threads';
-import { startWorkerScript, workerScriptIn } from '../threads/workerScript';
+import { closeWorkerScript, startWorkerScript, workerScriptIn } from '../threads/workerScript';
 import { RecentSpanIndex } from './genai/spanIndex';
 import { decodeAndMapTraces, type OtlpEncoding, type TraceMappingResult } from './traceMapping';
-import type { CloseRequest, TraceMappingReply, TraceMappingRequest, TraceMappingWorkerData } from './traceMappingWorker';
+import type { TraceMappingReply, TraceMappingRequest, TraceMappingWorkerData } from './traceMappingWorker';
 
 export interface TraceMapperOptions {
   /** Spans remembered for cross-batch parent links (at least this many, at most twice). */
@@ -59,16 +59,7 @@ export class TraceMapper {
     this.closed = true;
     const worker = this.worker;
     this.worker = null;
-    if (worker) {
-      const closed = new Promise<void>((resolve) => {
-        worker.on('message', (reply: TraceMappingReply) => reply.type === 'closed' && resolve());
-        worker.once('exit', () => resolve());
-      });
-      const request: CloseRequest = { type: 'close' };
-      worker.postMessage(request);
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      await worker.terminate();
-    }
+    if (worker) await closeWorkerScript(worker);
     this.failWaiting(new Error('the OTLP mapping worker was stopped'));
   }
 

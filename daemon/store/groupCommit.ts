@@ -11,15 +11,9 @@ interface Waiting extends LinkedBatch {
   reject: (error: unknown) => void;
 }
 
-export interface GroupCommitStats {
-  commits: number;
-  batches: number;
-}
-
 export class GroupCommitter {
   private waiting: Waiting[] = [];
   private scheduled = false;
-  private readonly counts: GroupCommitStats = { commits: 0, batches: 0 };
 
   constructor(private readonly writer: Pick<BatchWriter, 'write' | 'writeMany'>) {}
 
@@ -35,36 +29,25 @@ export class GroupCommitter {
     });
   }
 
-  stats(): GroupCommitStats {
-    return { ...this.counts };
-  }
-
   private flush(): void {
     this.scheduled = false;
     const group = this.waiting;
     this.waiting = [];
     if (group.length === 0) return;
-    let results: WriteResult[] | null = null;
     try {
-      results = this.writer.writeMany(group);
-      this.counts.commits++;
-      this.counts.batches += group.length;
+      const results = this.writer.writeMany(group);
+      group.forEach((item, i) => item.resolve(results[i]));
+      return;
     } catch (error) {
       if (group.length === 1) {
         group[0].reject(error);
         return;
       }
     }
-    if (results) {
-      group.forEach((item, i) => item.resolve(results[i]));
-      return;
-    }
     // The group was rolled back: one batch must not fail the others, so each is tried on its own.
     for (const item of group) {
       try {
         item.resolve(this.writer.write(item.batch, item.links));
-        this.counts.commits++;
-        this.counts.batches++;
       } catch (error) {
         item.reject(error);
       }

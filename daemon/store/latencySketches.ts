@@ -3,10 +3,9 @@
 // rows (count and sum of latencies), so a day that gains or moves calls is merged again.
 import type Database from 'better-sqlite3';
 import { DDSketch } from '@datadog/sketches-js';
-import { HOUR_MS, hourBucket } from './rollupKey';
+import { DAY_MS, hourBucket } from './rollupKey';
 import type { TimeWindow } from './workerQueries';
 
-const DAY_MS = 24 * HOUR_MS;
 const MAX_CACHED_DAYS = 20_000;
 
 interface CachedDay {

@@ -1,6 +1,7 @@
 // How a call maps onto its hourly rollup row. Missing dimensions get a visible placeholder so they group.
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 export const UNKNOWN_DIMENSION = '(unknown)';
 
 export interface RollupDimensions {

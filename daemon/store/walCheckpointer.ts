@@ -3,9 +3,9 @@
 // threshold back if the worker fails, so the WAL never grows without bound.
 import type Database from 'better-sqlite3';
 import type { Logger } from '../log';
-import { startWorkerScript, workerScriptIn } from '../threads/workerScript';
+import { closeWorkerScript, startWorkerScript, workerScriptIn } from '../threads/workerScript';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from './connection';
-import type { WalCheckpointReply, WalCheckpointRequest, WalCheckpointWorkerData } from './walCheckpointWorker';
+import type { WalCheckpointReply, WalCheckpointWorkerData } from './walCheckpointWorker';
 
 /** The writer's own auto-checkpoint while the worker runs: ~64 MB of 16 KiB pages. */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 4000;
@@ -42,14 +42,7 @@ export function startWalCheckpointer(db: Database.Database, file: string, logger
     async stop() {
       if (!running) return;
       running = false;
-      const closed = new Promise<void>((resolve) => {
-        worker.on('message', (reply: WalCheckpointReply) => reply.type === 'closed' && resolve());
-        worker.once('exit', () => resolve());
-      });
-      const request: WalCheckpointRequest = { type: 'close' };
-      worker.postMessage(request);
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      await worker.terminate();
+      await closeWorkerScript(worker);
       if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
     },
   };

@@ -3,10 +3,9 @@
 // Aggregates read the hourly rollups (fast on any store size); quantiles merge the rollups' DDSketches.
 import type Database from 'better-sqlite3';
 import { DDSketch } from '@datadog/sketches-js';
-import { HOUR_MS, hourBucket } from './rollupKey';
+import { DAY_MS, HOUR_MS, hourBucket } from './rollupKey';
 import { sketchQuantilesByGroup } from './latencySketches';
 
-const DAY_MS = 24 * HOUR_MS;
 
 export interface TimeWindow {
   /** Inclusive start, epoch ms. Rounded down to the hour for rollup reads. */

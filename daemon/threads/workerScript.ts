@@ -19,3 +19,17 @@ export function startWorkerScript(file: string, options: WorkerOptions): Worker 
     ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { ...options, eval: true })
     : new Worker(file, options);
 }
+
+/**
+ * Asks a worker to finish (`{ type: 'close' }`, answered with `{ type: 'closed' }`), waits at most
+ * `graceMs` for the answer or its exit, then terminates it.
+ */
+export async function closeWorkerScript(worker: Worker, graceMs = 2000): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    worker.on('message', (reply: { type?: string }) => reply.type === 'closed' && resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage({ type: 'close' });
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+  await worker.terminate();
+}

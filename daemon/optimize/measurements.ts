@@ -184,8 +184,8 @@ export function runTraces(db: Database.Database, since: number, now: number, lim
   const runs = db
     .prepare(`SELECT DISTINCT run_id AS id FROM calls WHERE run_id IS NOT NULL AND started_at >= ? AND started_at < ? ORDER BY started_at DESC LIMIT ?`)
     .all(since, now, limit) as Array<{ id: string }>;
-  const stepsOf = db.prepare(`SELECT worker, started_at AS s, COALESCE(ended_at, started_at) AS e FROM steps WHERE run_id = ? AND kind <> 'llm'`);
-  const callsOf = db.prepare(`SELECT worker, started_at AS s, started_at + COALESCE(latency_ms, 0) AS e FROM calls WHERE run_id = ? AND worker IS NOT NULL`);
+  const stepsOf = db.prepare(`SELECT worker, started_at AS s, COALESCE(ended_at, started_at) AS e FROM steps WHERE run_ref = (SELECT ref FROM runs WHERE id = ?) AND kind <> 'llm'`);
+  const callsOf = db.prepare(`SELECT worker, started_at AS s, started_at + COALESCE(latency_ms, 0) AS e FROM calls WHERE run_ref = (SELECT ref FROM runs WHERE id = ?) AND worker IS NOT NULL`);
   return runs.map((run) => {
     let rows = stepsOf.all(run.id) as Array<{ worker: string; s: number; e: number }>;
     if (rows.length === 0) rows = callsOf.all(run.id) as Array<{ worker: string; s: number; e: number }>;

@@ -61,6 +61,7 @@ interface RollupDelta {
 
 export class BatchWriter {
   private readonly insertRunStub: Database.Statement;
+  private readonly runRef: Database.Statement;
   private readonly upsertRun: Database.Statement;
   private readonly upsertStep: Database.Statement;
   private readonly insertCall: Database.Statement;
@@ -91,6 +92,7 @@ export class BatchWriter {
     this.insertRunStub = db.prepare(
       `INSERT OR IGNORE INTO runs (id, source, started_at, status) VALUES (?, ?, ?, 'unset')`,
     );
+    this.runRef = db.prepare(`SELECT ref FROM runs WHERE id = ?`).pluck();
     this.upsertRun = db.prepare(`
       INSERT INTO runs (id, name, source, started_at, ended_at, status, exit_code, command, service_name, attributes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -107,20 +109,20 @@ export class BatchWriter {
         service_name = COALESCE(excluded.service_name, runs.service_name),
         attributes = COALESCE(excluded.attributes, runs.attributes)`);
     this.upsertStep = db.prepare(`
-      INSERT INTO steps (id, run_id, parent_step_id, worker, kind, started_at, ended_at, status, error_message, attributes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO steps (id, run_ref, run_id, parent_step_id, worker, kind, started_at, ended_at, status, error_message, attributes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET
         ended_at = COALESCE(excluded.ended_at, steps.ended_at),
         status = excluded.status,
         error_message = COALESCE(excluded.error_message, steps.error_message)`);
     this.insertCall = db.prepare(`
       INSERT INTO calls (
-        id, run_id, step_id, worker, source, provider, operation, request_model, response_model,
+        id, run_ref, run_id, step_id, worker, source, provider, operation, request_model, response_model,
         temperature, max_tokens, top_p, stream, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
         cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
         error_type, error_message, prompt_id, prompt_version, prompt_fingerprint, source_file, source_line,
         input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id, rollup_pending)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO NOTHING`); // only a duplicate id is skipped; any other violation fails the batch
     this.insertScore = db.prepare(`
       INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
@@ -305,16 +307,27 @@ export class BatchWriter {
     for (const call of batch.calls) noteRun(call.runId, call.source, call.startedAt);
     for (const run of batch.runs) runStarts.delete(run.id); // already stored above
     for (const [runId, { source, startedAt }] of runStarts) this.insertRunStub.run(runId, source, startedAt);
+    // Steps and calls reference their run by its integer key (see runRefsMigration.ts).
+    const refs = new Map<string, number>();
+    const refOf = (runId: string | null | undefined): number | null => {
+      if (!runId) return null;
+      let ref = refs.get(runId);
+      if (ref === undefined) {
+        ref = this.runRef.get(runId) as number;
+        refs.set(runId, ref);
+      }
+      return ref;
+    };
 
     for (const step of batch.steps) {
-      this.upsertStep.run(stepRow(step));
+      this.upsertStep.run(stepRow(step, refOf(step.runId)));
       result.steps++;
     }
 
     const deltas = new Map<string, RollupDelta>();
     for (const call of batch.calls) {
       const cost = this.costOf(call);
-      const info = this.insertCall.run(this.callValues(call, cost));
+      const info = this.insertCall.run(this.callValues(call, cost, refOf(call.runId)));
       if (info.changes === 0) {
         result.duplicateCalls++;
         continue;
@@ -351,10 +364,11 @@ export class BatchWriter {
   }
 
   /** The insertCall parameters, in its column order (positional binding is markedly cheaper than named). */
-  private callValues(call: CallRecord, cost: { costUsd: number | null; costSource: CostSource | null }): unknown[] {
+  private callValues(call: CallRecord, cost: { costUsd: number | null; costSource: CostSource | null }, runRef: number | null): unknown[] {
     const mode = this.options.contentMode;
     return [
       call.id,
+      runRef,
       call.runId ?? null,
       call.stepId ?? null,
       call.worker ?? null,
@@ -565,9 +579,10 @@ function runRow(run: RunRecord): unknown[] {
 }
 
 /** upsertStep's parameters, in its column order. */
-function stepRow(step: StepRecord): unknown[] {
+function stepRow(step: StepRecord, runRef: number | null): unknown[] {
   return [
     step.id,
+    runRef,
     step.runId,
     step.parentStepId ?? null,
     step.worker,

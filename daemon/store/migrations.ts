@@ -1,6 +1,7 @@
 // Versioned, forward-only schema migrations. The applied version lives in SQLite's `user_version`.
 // Never edit a shipped migration: add a new one at the end.
 import type Database from 'better-sqlite3';
+import { RUN_REFS_MIGRATION } from './runRefsMigration';
 
 export interface Migration {
   version: number;
@@ -369,6 +370,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX insight_hypotheses_state ON insight_hypotheses(state, worker);
     `,
   },
+  RUN_REFS_MIGRATION,
 ];
 
 export class StoreVersionError extends Error {}
@@ -390,6 +392,11 @@ export function migrate(db: Database.Database, migrations: Migration[] = MIGRATI
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      // A migration that rebuilds tables must leave every reference intact; if not, it rolls back.
+      const broken = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
+      if (broken.length > 0) {
+        throw new Error(`migration "${migration.name}" left ${broken.length} broken reference(s), e.g. ${broken[0].table} → ${broken[0].parent}; the store was not changed`);
+      }
       db.pragma(`user_version = ${migration.version}`);
     })();
   }

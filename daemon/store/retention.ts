@@ -37,7 +37,7 @@ export function applyRetention(db: Database.Database, policy: RetentionPolicy, n
   // A run goes only when nothing of it is left (a long run keeps its row while its calls are young).
   result.runs = chunked(
     `DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs r WHERE started_at < ?
-       AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.run_id = r.id) LIMIT ?)`,
+       AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.run_ref = r.ref) LIMIT ?)`,
     rawCutoff,
   );
   // Rollups are few (one per series and hour) and WITHOUT ROWID: one indexed delete is enough.

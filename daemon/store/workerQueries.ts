@@ -360,7 +360,7 @@ export function runSummary(db: Database.Database, runId: string): RunSummary {
     .prepare(
       `SELECT COUNT(*) AS calls, COALESCE(SUM(input_tokens),0) AS inputTokens, COALESCE(SUM(output_tokens),0) AS outputTokens,
               COALESCE(SUM(cost_usd),0) AS costUsd, COALESCE(SUM(status <> 'ok'),0) AS errors
-       FROM calls WHERE run_id = ?`,
+       FROM calls WHERE run_ref = (SELECT ref FROM runs WHERE id = ?)`,
     )
     .get(runId) as RunSummary;
   return row;

@@ -28,7 +28,8 @@ export function runPoints(db: Database.Database, limitRuns = 20_000): RunPoint[]
     .prepare(
       `SELECT c.run_id, c.worker, c.started_at, c.started_at + COALESCE(c.latency_ms, 0) AS ended_at, c.cost_usd AS cost, c.status,
               (SELECT AVG(s.value) FROM scores s WHERE s.call_id = c.id AND s.value IS NOT NULL) AS q
-       FROM calls c WHERE c.run_id IN (SELECT run_id FROM calls WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY MIN(started_at) DESC LIMIT ?)
+       FROM calls c WHERE c.run_ref IN (
+         SELECT r.ref FROM runs r WHERE EXISTS (SELECT 1 FROM calls x WHERE x.run_ref = r.ref) ORDER BY r.started_at DESC LIMIT ?)
        ORDER BY c.started_at`,
     )
     .all(limitRuns) as CallRow[];

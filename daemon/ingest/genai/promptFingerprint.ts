@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 
 const TEMPLATE_VAR_RE = /\{\{\s*[^{}]*?\s*\}\}|\{[A-Za-z_][\w.]*\}|\$\{[^{}]*\}/g;
-const QUOTED_RE = /"(?:[^"\\\n]|\\.)*"|“[^”\n]*”|(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)/g;
+const QUOTED_RE = /"(?:[^"\\\n]|\\.)*"|\u201C[^\u201D\n]*\u201D|(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)/g;
 // Numbers, including decimals, thousands separators, dates and times (2024-07-18, 12:30).
 const NUMBER_RE = /\d+(?:[.,:/-]\d+)*/g;
 const SPACE_RE = /\s+/g;

@@ -38,11 +38,10 @@ const targets = [
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
-    // Whitespace and syntax only (names stay readable in stack traces). Why: V8 keeps the whole
+    // Whitespace only (names stay readable in stack traces). Why: V8 keeps the whole
     // script source in the heap of every thread that loads it, and comments with a single non-ASCII
     // character made the 6 MB bundle a 12.6 MB two-byte string.
     minifyWhitespace: true,
-    minifySyntax: true,
     // Licence comments of bundled packages go to cli.js.LEGAL.txt (one of them is not ASCII either).
     legalComments: 'linked',
     external: ['better-sqlite3'],

@@ -4,7 +4,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
 import { DaemonAlreadyRunningError } from './daemonFile';
 import { FLOWTUNE_VERSION, startDaemon, stopOnSignals } from './daemonMain';
-import { tuneDaemonHeap } from './memoryTuning';
 import { demoCommand } from './cli/demoCommand';
 import { optimizeCommand, reportCommand } from './cli/improveCommands';
 import { runCommand } from './cli/runCommand';
@@ -37,7 +36,6 @@ program
   .option('--config <file>', 'project config (default: flowtune.config.json beside the data dir)')
   .action(async (options: { port: number; dataDir?: string; upstream?: string; config?: string }) => {
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
-    tuneDaemonHeap();
     try {
       const daemon = await startDaemon({ port: options.port, dataDir, upstream: options.upstream, configFile: options.config });
       stopOnSignals(daemon, daemon.ctx.logger);

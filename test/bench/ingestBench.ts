@@ -9,7 +9,7 @@ import { startBareHttpServer } from './bareHttpServer';
 import { generateSpanBatches, type OtlpEncoding, type SpanBatches } from './genaiSpans';
 import { driveLoad, type LoadResult } from './loadClient';
 import { spawnProfiledDaemon } from './profiledDaemon';
-import { readCpuSeconds, readMemory, sampleMemory } from './processStats';
+import { readCpuSeconds, readMemory, readThreadCpu, sampleMemory, threadCpuBetween } from './processStats';
 
 export interface IngestCaseOptions {
   encoding: OtlpEncoding;
@@ -38,6 +38,8 @@ export interface ServerFigures extends LoadResult {
   peakSampledRssMb: number;
   cpuSeconds: number;
   cpuMicrosPerSpan: number;
+  /** CPU µs per span of each busy thread, main thread first: user and system (kernel) time. */
+  threadMicrosPerSpan: Array<{ user: number; system: number }>;
 }
 
 export interface IngestCaseResult {
@@ -95,10 +97,13 @@ async function measure(
     if (warm.failures > 0) throw new Error(`warm-up failed: ${warm.firstFailure}`);
   }
   const cpuBefore = readCpuSeconds(pid);
+  const threadsBefore = readThreadCpu(pid);
   const sampler = sampleMemory(pid);
   const load = await driveLoad({ ...common, from: warmupBodies });
   const sampled = sampler.stop();
   const cpuSeconds = readCpuSeconds(pid) - cpuBefore;
+  const threads = threadCpuBetween(pid, threadsBefore, readThreadCpu(pid));
+  const perSpan = (seconds: number) => (seconds * 1e6) / Math.max(1, load.spans);
   const none = { rssMb: Number.NaN, hwmMb: Number.NaN, anonMb: Number.NaN, fileMb: Number.NaN, shmemMb: Number.NaN };
   const memory = readMemory(pid) ?? sampled.last ?? none;
   return {
@@ -111,7 +116,8 @@ async function measure(
     shmemMb: memory.shmemMb,
     peakSampledRssMb: sampled.peakSampledRssMb,
     cpuSeconds,
-    cpuMicrosPerSpan: (cpuSeconds * 1e6) / Math.max(1, load.spans),
+    cpuMicrosPerSpan: perSpan(cpuSeconds),
+    threadMicrosPerSpan: threads.map((t) => ({ user: perSpan(t.userSeconds), system: perSpan(t.systemSeconds) })),
   };
 }
 

@@ -43,6 +43,48 @@ export function readCpuSeconds(pid: number): number {
   }
 }
 
+export interface ThreadCpu {
+  tid: number;
+  userSeconds: number;
+  systemSeconds: number;
+}
+
+/** User and system CPU seconds of each thread of the process (/proc/<pid>/task/<tid>/stat). */
+export function readThreadCpu(pid: number): ThreadCpu[] {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const threads: ThreadCpu[] = [];
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.push({ tid: Number(tid), userSeconds: Number(fields[11]) / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads;
+}
+
+/**
+ * CPU each thread used between two readings, busiest first after the main thread (tid = pid).
+ * Threads are not named in Node 20; in the daemon the busiest others are the OTLP mapping worker,
+ * the WAL checkpoint worker, then V8's GC helpers.
+ */
+export function threadCpuBetween(pid: number, before: ThreadCpu[], after: ThreadCpu[]): ThreadCpu[] {
+  const start = new Map(before.map((t) => [t.tid, t]));
+  const deltas = after.map((t) => {
+    const b = start.get(t.tid);
+    return { tid: t.tid, userSeconds: t.userSeconds - (b?.userSeconds ?? 0), systemSeconds: t.systemSeconds - (b?.systemSeconds ?? 0) };
+  });
+  const total = (t: ThreadCpu) => t.userSeconds + t.systemSeconds;
+  return deltas.filter((t) => total(t) > 0).sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : total(b) - total(a)));
+}
+
 export interface MemorySampler {
   stop(): { peakSampledRssMb: number; last: MemorySnapshot | null };
 }

@@ -45,7 +45,7 @@ const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 
 function ingestTable(cases: IngestCaseResult[]): string[] {
   const lines = [
-    '| OTLP ingest | spans | B/span | spans/s | spans/s first → last fifth | req/s | p50 | p99 | daemon CPU µs/span | RSS idle → end / peak (VmHWM) | bare HTTP spans/s (p99) | Flowtune / bare HTTP | target ≥ 50,000 spans/s, ≤ 200 MB |',
+    '| OTLP ingest | spans | B/span | spans/s | spans/s first → last fifth | req/s | p50 | p99 | daemon CPU µs/span (per thread: user+kernel, main first) | RSS idle → end / peak (VmHWM) | bare HTTP spans/s (p99) | Flowtune / bare HTTP | target ≥ 50,000 spans/s, ≤ 200 MB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cases) {
@@ -57,7 +57,7 @@ function ingestTable(cases: IngestCaseResult[]): string[] {
       d.hwmMb <= TARGETS.daemonRssMb ? null : `RSS ${int(d.hwmMb)} MB`,
     ].filter(Boolean);
     lines.push(
-      `| ${c.encoding} × ${c.batchSize} | ${int(d.spans)} | ${int(c.bytesPerSpan)} | **${int(d.spansPerSecond)}** | ${int(d.spansPerSecondFirstFifth)} → ${int(d.spansPerSecondLastFifth)} | ${int(d.requestsPerSecond)} | ${ms(d.latency.p50Ms)} | ${ms(d.latency.p99Ms)} | ${int(d.cpuMicrosPerSpan)} | ${int(d.startRssMb)} → ${int(d.rssMb)} / ${int(d.hwmMb)} MB | ${b ? `${int(b.spansPerSecond)} (${ms(b.latency.p99Ms)})` : '–'} | ${ratio(c.ratio)} | ${verdict(met)}${why.length ? ` (${why.join(', ')})` : ''} |`,
+      `| ${c.encoding} × ${c.batchSize} | ${int(d.spans)} | ${int(c.bytesPerSpan)} | **${int(d.spansPerSecond)}** | ${int(d.spansPerSecondFirstFifth)} → ${int(d.spansPerSecondLastFifth)} | ${int(d.requestsPerSecond)} | ${ms(d.latency.p50Ms)} | ${ms(d.latency.p99Ms)} | ${int(d.cpuMicrosPerSpan)} (${formatThreads(d.threadMicrosPerSpan)}) | ${int(d.startRssMb)} → ${int(d.rssMb)} / ${int(d.hwmMb)} MB | ${b ? `${int(b.spansPerSecond)} (${ms(b.latency.p99Ms)})` : '–'} | ${ratio(c.ratio)} | ${verdict(met)}${why.length ? ` (${why.join(', ')})` : ''} |`,
     );
   }
   return lines;
@@ -142,4 +142,12 @@ export function formatReport(report: BenchReport): string {
   lines.push(...detectorLines(report.detector));
   if (report.profile) lines.push('', '```', report.profile, '```');
   return lines.join('\n');
+}
+
+/** "main 30+6, 19+1, 1+6, …": user+system µs/span per thread, main thread first, the busiest five. */
+export function formatThreads(threads: Array<{ user: number; system: number }>): string {
+  return threads
+    .slice(0, 5)
+    .map((t, i) => `${i === 0 ? 'main ' : ''}${t.user.toFixed(0)}+${t.system.toFixed(0)}`)
+    .join(', ');
 }

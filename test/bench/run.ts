@@ -18,7 +18,7 @@ import { formatProfileSummary, summarizeCpuProfile } from './cpuProfile';
 import type { OtlpEncoding } from './genaiSpans';
 import { runIngestCase, type IngestCaseResult } from './ingestBench';
 import { runQueryBench, type QueryBenchResult } from './queryBench';
-import { TARGETS, formatReport, type BenchReport, type DetectorResult, type MachineInfo } from './report';
+import { TARGETS, formatReport, formatThreads, type BenchReport, type DetectorResult, type MachineInfo } from './report';
 import { measureStages, type StageBreakdown } from './stageBreakdown';
 
 const { values: args } = parseArgs({
@@ -90,7 +90,7 @@ async function runIngest(): Promise<IngestCaseResult[]> {
       const d = result.daemon;
       log(
         `  daemon ${Math.round(d.spansPerSecond).toLocaleString('en')} spans/s, p99 ${d.latency.p99Ms.toFixed(0)} ms, ` +
-          `CPU ${d.cpuMicrosPerSpan.toFixed(0)} µs/span, RSS ${d.rssMb.toFixed(0)} MB (anon ${d.anonMb.toFixed(0)}, file ${d.fileMb.toFixed(0)}, shm ${d.shmemMb.toFixed(0)}; peak ${d.hwmMb.toFixed(0)} MB), failures ${d.failures}` +
+          `CPU ${d.cpuMicrosPerSpan.toFixed(0)} µs/span (threads ${formatThreads(d.threadMicrosPerSpan)}), RSS ${d.rssMb.toFixed(0)} MB (anon ${d.anonMb.toFixed(0)}, file ${d.fileMb.toFixed(0)}, shm ${d.shmemMb.toFixed(0)}; peak ${d.hwmMb.toFixed(0)} MB), failures ${d.failures}` +
           (d.firstFailure ? ` (${d.firstFailure})` : '') +
           ` | bare HTTP ${Math.round(result.baseline?.spansPerSecond ?? 0).toLocaleString('en')} spans/s | stored ${result.stored.calls}/${result.stored.expectedCalls} calls`,
       );

@@ -35,11 +35,6 @@ export class TraceMapper {
     this.file = options.useWorker ? workerScriptIn(__dirname, 'traceMappingWorker') : null;
   }
 
-  /** Requests handed to the worker and not answered yet (0 when mapping in this thread). */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   /** Decodes and maps one request; resolves in the order requests were made. */
   map(encoding: OtlpEncoding, body: Buffer): Promise<TraceMappingResult> {
     if (this.file === null || this.closed) {

@@ -75,9 +75,7 @@ export function registerOtlpRoutes(app: FastifyInstance, ctx: DaemonContext): vo
     onWorkerError: (error) => ctx.logger.error('OTLP mapping worker failed; a new one starts with the next request', { error: error.message }),
   });
   app.addHook('onClose', async () => mapper.close());
-  // A mapped batch waits for the one the worker is mapping (at most 20 ms, until ~4 batches of 512
-  // spans are together), so batches share commits; a lone exporter's batch is written at once.
-  const commits = new GroupCommitter(ctx.writer, { moreComing: () => mapper.pending > 0, targetRows: 2048, maxDelayMs: 20 });
+  const commits = new GroupCommitter(ctx.writer);
 
   app.post('/v1/traces', async (request, reply) => {
     const { encoding, body } = await readOtlpBody(ctx, request);

@@ -25,14 +25,13 @@ describe('group commit', () => {
   let writer: BatchWriter;
   let transactions: number[];
   let committer: GroupCommitter;
-  let counting: Pick<BatchWriter, 'write' | 'writeMany'>;
 
   beforeEach(() => {
     db = openMemoryStore();
     writer = new BatchWriter(db, { contentMode: 'full' });
     transactions = [];
     // Counts the transactions the committer opens, and how many batches each carried.
-    counting = {
+    const counting = {
       write: (batch: IngestBatch, links?: LinkedBatch['links']) => {
         transactions.push(1);
         return writer.write(batch, links);
@@ -81,48 +80,5 @@ describe('group commit', () => {
     assert.deepEqual(transactions, [3, 1, 1, 1]);
     assert.deepEqual(db.prepare('SELECT id FROM calls ORDER BY id').all(), [{ id: 'a' }, { id: 'c' }], 'nothing of the bad batch is stored');
     assert.equal(count(db, 'SELECT SUM(calls) AS n FROM call_rollups'), 2);
-  });
-
-  describe('waiting for the batch being prepared (commit delay)', () => {
-    let preparing: boolean;
-    beforeEach(() => {
-      preparing = true;
-      committer = new GroupCommitter(counting, { moreComing: () => preparing, targetRows: 4, maxDelayMs: 200 });
-    });
-
-    it('holds a ready batch while another is being prepared, then commits both at once', async () => {
-      const first = committer.write(batchOf(call('a')));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(transactions, [], 'the first batch waits for company');
-      preparing = false; // the second is the last one the mapper had
-      const second = committer.write(batchOf(call('b')));
-      await Promise.all([first, second]);
-      assert.deepEqual(transactions, [2]);
-      assert.equal(count(db, 'SELECT COUNT(*) AS n FROM calls'), 2);
-    });
-
-    it('stops waiting once the waiting batches hold the target number of rows', async () => {
-      const first = committer.write(batchOf(call('a'), call('b')));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const second = committer.write(batchOf(call('c'), call('d')));
-      await Promise.all([first, second]);
-      assert.deepEqual(transactions, [2], 'four rows reached the target while more were still coming');
-    });
-
-    it('commits after the longest delay when the expected batch never comes', async () => {
-      const started = performance.now();
-      await committer.write(batchOf(call('a')));
-      const waited = performance.now() - started;
-      assert.deepEqual(transactions, [1]);
-      assert.ok(waited >= 190 && waited < 2_000, `waited ${waited.toFixed(0)} ms`);
-    });
-
-    it('writes at once when nothing else is being prepared', async () => {
-      preparing = false;
-      const started = performance.now();
-      await committer.write(batchOf(call('a')));
-      assert.deepEqual(transactions, [1]);
-      assert.ok(performance.now() - started < 150, 'a lone batch does not wait for the delay');
-    });
   });
 });

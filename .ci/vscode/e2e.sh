@@ -18,9 +18,12 @@ stop_daemon() { # the daemon is detached by design: stop the ones these runs sta
   [ -f "$info" ] && kill -TERM "$(node -p "require('$info').pid")" 2>/dev/null || true
 }
 cleanup() {
+  local rc=$?
   bash .ci/vscode/code-server.sh stop "$STATE/tests" || true
   bash .ci/vscode/code-server.sh stop "$STATE/ui" || true
   stop_daemon "$STATE/tests-ws"; stop_daemon "$STATE/ui-ws"
+  # Profiles, workspaces and logs of a passing run go; a failing run keeps them for diagnosis.
+  if [ "$rc" -eq 0 ]; then rm -rf "$STATE"; else echo "[e2e] state kept for diagnosis: $STATE"; fi
 }
 trap cleanup EXIT
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }

@@ -114,7 +114,7 @@ function runStages(ingest: IngestCaseResult[]): StageBreakdown[] {
 }
 
 async function runProfile(): Promise<string> {
-  const dir = makeTempDir('flowtune-bench-profile-');
+  const dir = makeTempDir('flowtune-bench-profile-', { keep: true });
   const spans = positive(args['profile-spans'], 'profile-spans');
   log(`profile: daemon under --cpu-prof, json × 512, ${spans.toLocaleString('en')} spans (profiles in ${dir})…`);
   await runIngestCase({

@@ -2,7 +2,6 @@
 // `flowtune daemon` process (for kill -9, signals and the one-daemon-per-dir rule).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../../daemon/daemonMain';
 import type { DaemonInfo } from '../../daemon/daemonFile';
@@ -10,9 +9,9 @@ import type { DaemonInfo } from '../../daemon/daemonFile';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CLI_PATH = path.join(REPO_ROOT, 'bin', 'flowtune.js');
 
-export function makeTempDir(prefix = 'flowtune-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+import { makeTempDir } from './tempDir';
+
+export { makeTempDir };
 
 export interface TestDaemon {
   daemon: RunningDaemon;

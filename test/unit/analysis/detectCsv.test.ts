@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '../../support/tempDir';
 import { formatScoredCsv, parseSeriesCsv, parseTimestamp, runDetect, scoreRows } from '../../../daemon/analysis/detectCsv';
 
 describe('analysis/detectCsv', () => {
@@ -44,7 +44,7 @@ describe('analysis/detectCsv', () => {
   });
 
   it('runDetect writes the output file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'detect-'));
+    const dir = makeTempDir('flowtune-detect-');
     const input = join(dir, 'in.csv');
     const output = join(dir, 'out.csv');
     writeFileSync(input, 'timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n');

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Anomaly, Recommendation, Severity } from '../../shared/domain';
 import { recommendationFromRow, type RecommendationRow } from '../optimize/recommendationStore';
 import { aggregateWorkers, type WorkerAggregate } from '../store/workerQueries';
+import { parseJsonObject } from '../store/jsonColumn';
 
 /** The measurements behind the lenses: the last week, one aggregate per worker. */
 export const LENS_WINDOW_MS = 7 * 86_400_000;
@@ -90,7 +91,7 @@ export function readOpenAnomalies(db: Database.Database, limit = 500): OpenAnoma
         baseline: row.baseline,
         current: row.current,
         title: row.title,
-        evidence: parseObject(row.evidence),
+        evidence: parseJsonObject(row.evidence),
         suspectedCause: row.suspected_cause,
       }),
     )
@@ -123,13 +124,4 @@ function readAttributions(db: Database.Database, now: number): SourceAttribution
 
 function asSeverity(value: string): Severity {
   return value === 'error' || value === 'warning' ? value : 'info';
-}
-
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

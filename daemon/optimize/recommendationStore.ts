@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ProposedChange, Recommendation, RecommendationState, SuggestedEdit } from '../../shared/domain';
 import type { Proposal } from './optimizer';
+import { parseJsonObject } from '../store/jsonColumn';
 
 /** A `recommendations` row as SQLite returns it. */
 export interface RecommendationRow {
@@ -21,23 +22,14 @@ export interface RecommendationRow {
   updated_at: number;
 }
 
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
  * The domain object of a row. Defensive: a row another version or a hand edit left with bad JSON
  * reads as empty fields instead of failing every reader (the editor, the dashboard, the cycle).
  */
 export function recommendationFromRow(row: RecommendationRow): Recommendation {
-  const change = parseObject(row.change);
-  const gain = parseObject(row.expected_gain);
-  const edit = row.edit ? parseObject(row.edit) : null;
+  const change = parseJsonObject(row.change);
+  const gain = parseJsonObject(row.expected_gain);
+  const edit = row.edit ? parseJsonObject(row.edit) : null;
   return {
     id: row.id,
     optimizer: row.optimizer,
@@ -45,7 +37,7 @@ export function recommendationFromRow(row: RecommendationRow): Recommendation {
     title: row.title,
     state: row.state as RecommendationState,
     change: { ...change, kind: String(change.kind ?? 'model') as ProposedChange['kind'], to: change.to },
-    evidence: parseObject(row.evidence),
+    evidence: parseJsonObject(row.evidence),
     expectedGain: {
       metric: String(gain.metric ?? ''),
       relative: typeof gain.relative === 'number' ? gain.relative : 0,

@@ -29,15 +29,18 @@ export function readMemory(pid: number): MemorySnapshot | null {
   }
 }
 
+/** utime and stime of a /proc stat line, in seconds. */
+function cpuTimesOf(stat: string): { userSeconds: number; systemSeconds: number } {
+  // The command name (field 2) may contain spaces; fields after the closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { userSeconds: Number(fields[11]) / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS };
+}
+
 /** User + system CPU seconds the process has used so far. */
 export function readCpuSeconds(pid: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; fields after the closing parenthesis are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return (utime + stime) / CLOCK_TICKS;
+    const { userSeconds, systemSeconds } = cpuTimesOf(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return userSeconds + systemSeconds;
   } catch {
     return Number.NaN;
   }
@@ -60,9 +63,7 @@ export function readThreadCpu(pid: number): ThreadCpu[] {
   const threads: ThreadCpu[] = [];
   for (const tid of tids) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.push({ tid: Number(tid), userSeconds: Number(fields[11]) / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS });
+      threads.push({ tid: Number(tid), ...cpuTimesOf(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')) });
     } catch {
       // the thread ended meanwhile
     }

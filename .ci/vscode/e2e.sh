@@ -6,7 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - t0 ))s"; }
-eval "$(bash .ci/vscode/install.sh | grep -E '^(NODE24|CODE_SERVER_ENTRY)=')"
+# The toolchain (code-server and the Node 24 it runs on). A failed install ends the layer here, with
+# its own message and a summary line, instead of running on with half the variables set.
+if ! toolchain=$(bash .ci/vscode/install.sh); then
+  echo "[e2e] the editor toolchain could not be installed (see above)" >&2
+  echo "editor: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+NODE24=$(sed -n 's/^NODE24=//p' <<<"$toolchain")
+CODE_SERVER_ENTRY=$(sed -n 's/^CODE_SERVER_ENTRY=//p' <<<"$toolchain")
+if [ -z "$NODE24" ] || [ -z "$CODE_SERVER_ENTRY" ]; then
+  echo "[e2e] install.sh printed no NODE24/CODE_SERVER_ENTRY" >&2
+  echo "editor: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 export NODE24 CODE_SERVER_ENTRY
 export FLOWTUNE_NODE=${FLOWTUNE_NODE:-$(command -v node)}
 echo "[e2e] toolchain ready after $(elapsed) (code-server under $NODE24/bin/node, daemon on $FLOWTUNE_NODE $($FLOWTUNE_NODE --version))"

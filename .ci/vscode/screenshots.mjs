@@ -21,6 +21,8 @@ const fail = async (error) => {
   process.exit(1);
 };
 process.on('unhandledRejection', fail);
+// Its own time limit: a UI that never shows what a step waits for fails the layer instead of hanging it.
+setTimeout(() => fail(new Error('screenshots: time limit of 300 s reached')), 300_000).unref();
 process.on('uncaughtException', fail);
 const shot = async (name) => {
   await page.waitForTimeout(600);

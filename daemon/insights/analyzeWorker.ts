@@ -19,7 +19,8 @@ import { testableChange } from './hypothesisChange';
 import { insightMessages } from './insightPrompt';
 import { insightsSettingsFor, type InsightsSettings } from './insightsSettings';
 import { InsightStore, type HypothesisRow } from './insightStore';
-import { ruleRecommendations } from './ruleInsights';
+import { figureRecommendations, MODEL_WOULD_ADD, type FigureSamples } from './figureRules';
+import { mergeRecommendations, ruleRecommendations } from './ruleInsights';
 import { evidenceFor, hasFigures, workerStatistics } from './workerStatistics';
 
 export const ANALYSIS_WINDOW_MS = 7 * 86_400_000;
@@ -36,6 +37,7 @@ export interface AnalyzeOptions {
 interface Measured {
   stats: WorkerStatistics;
   measurements: Measurements;
+  samples: FigureSamples;
 }
 
 function measure(ctx: DaemonContext, request: AnalyzeWorkerRequest, now: number): Measured {
@@ -57,7 +59,7 @@ function measure(ctx: DaemonContext, request: AnalyzeWorkerRequest, now: number)
   const metrics = computeWorkerMetrics(ctx.db, { since, until: now + 1 }, 'worker').find((m) => m.worker === request.worker_name) ?? null;
   const { worker_name: worker, ...provided } = request;
   const stats = workerStatistics({ worker, window: { since, until: now }, metrics, measurements: measurements.workers.find((w) => w.worker === worker) ?? null, provided });
-  return { stats, measurements };
+  return { stats, measurements, samples: { executionTimes: request.execution_times, qualityScores: request.quality_scores } };
 }
 
 function clip(text: string, max: number): string {
@@ -66,17 +68,17 @@ function clip(text: string, max: number): string {
 
 export async function analyzeWorkerPerformance(ctx: DaemonContext, request: AnalyzeWorkerRequest, options: AnalyzeOptions = {}): Promise<WorkerPerformanceAnalysis> {
   const now = options.now ?? Date.now();
-  const { stats, measurements } = measure(ctx, request, now);
+  const { stats, measurements, samples } = measure(ctx, request, now);
   if (!hasFigures(stats)) {
     throw new HttpError(404, 'not_found', `no calls of worker "${request.worker_name}" were recorded in the last 7 days; send execution_times, success_rate, avg_cost or quality_scores to analyse given figures`);
   }
   const settings = options.settings !== undefined ? options.settings : insightsSettingsFor(ctx);
-  if (!settings) return rulesAnalysis(stats, measurements, now);
-  return modelAnalysis(ctx, stats, measurements, settings, options.caller ?? callAnalysisModel, now);
+  const rules = mergeRecommendations(ruleRecommendations(OPTIMIZERS, measurements, stats), figureRecommendations(stats, samples));
+  if (!settings) return rulesAnalysis(stats, rules, now);
+  return modelAnalysis(ctx, stats, measurements, rules, settings, options.caller ?? callAnalysisModel, now);
 }
 
-function rulesAnalysis(stats: WorkerStatistics, measurements: Measurements, now: number): WorkerPerformanceAnalysis {
-  const recommendations = ruleRecommendations(OPTIMIZERS, measurements, stats);
+function rulesAnalysis(stats: WorkerStatistics, recommendations: InsightRecommendation[], now: number): WorkerPerformanceAnalysis {
   return {
     analysis_id: null,
     worker: stats.worker,
@@ -85,11 +87,14 @@ function rulesAnalysis(stats: WorkerStatistics, measurements: Measurements, now:
     generated_at: now,
     summary:
       recommendations.length > 0
-        ? `${recommendations.length} recommendation${recommendations.length === 1 ? '' : 's'} from the rule-based optimizers.`
-        : 'The rule-based optimizers see nothing to change for this worker at the moment.',
+        ? `${recommendations.length} recommendation${recommendations.length === 1 ? '' : 's'} from the rule-based analysis of the figures and the optimizers: ${recommendations.slice(0, 3).map((r) => r.title).join('; ')}.`
+        : 'The rule-based analysis sees nothing to change: latency, failures, cost and quality are within their norms and the optimizers propose nothing.',
     statistics: stats,
     recommendations,
-    notes: ['No analysis model is configured (set insights.model or judge.model in flowtune.config.json): the rule-based optimizers answered.'],
+    notes: [
+      'No analysis model is configured: the rule-based analysis of the figures and the rule-based optimizers answered. Confidence is the probability, given these figures, that the problem a recommendation addresses is real.',
+      MODEL_WOULD_ADD,
+    ],
     insights_call: null,
   };
 }
@@ -136,7 +141,7 @@ function candidateModels(measurements: Measurements): Array<{ model: string; inp
   });
 }
 
-async function modelAnalysis(ctx: DaemonContext, stats: WorkerStatistics, measurements: Measurements, settings: InsightsSettings, caller: AnalysisCaller, now: number): Promise<WorkerPerformanceAnalysis> {
+async function modelAnalysis(ctx: DaemonContext, stats: WorkerStatistics, measurements: Measurements, rules: InsightRecommendation[], settings: InsightsSettings, caller: AnalysisCaller, now: number): Promise<WorkerPerformanceAnalysis> {
   const worker = measurements.workers.find((w) => w.worker === stats.worker) ?? null;
   const config = ctx.config.workers.find((w) => w.name === stats.worker);
   const messages = insightMessages({
@@ -188,8 +193,10 @@ async function modelAnalysis(ctx: DaemonContext, stats: WorkerStatistics, measur
     generated_at: now,
     summary: clip(insights.summary, 2000),
     statistics: stats,
-    recommendations,
+    // The model's answer comes first; the rules' recommendations on what it did not address stay.
+    recommendations: mergeRecommendations(recommendations, rules),
     notes: [
+      'The analysis model’s recommendations come first, then the rule-based ones on parameters it did not address; every figure and all evidence are the daemon’s own measurements.',
       settings.includeContent ? 'The worker’s system prompt was sent with its aggregates (insights.include_content is on).' : 'Only aggregates were sent to the analysis model; no prompt or output text.',
       'Suggestions never apply themselves: testable ones are hypotheses for the next optimization cycle.',
     ],

@@ -63,3 +63,15 @@ export function ruleRecommendations(optimizers: readonly Optimizer[], measuremen
   const proposals = optimizers.flatMap((o) => o.propose(measurements)).filter((p) => p.worker === stats.worker);
   return proposals.map((p, i) => ruleRecommendation(p, stats, i));
 }
+
+/** What a recommendation changes: its parameter (`other` covers unrelated changes, told apart by title). */
+function changeTarget(r: InsightRecommendation): string {
+  return r.parameter === 'other' ? `other:${r.title}` : r.parameter;
+}
+
+/** `first`, then the recommendations of `then` on what `first` does not change (ids kept unique). */
+export function mergeRecommendations(first: readonly InsightRecommendation[], then: readonly InsightRecommendation[]): InsightRecommendation[] {
+  const covered = new Set(first.map(changeTarget));
+  const ids = new Set(first.map((r) => r.id));
+  return [...first, ...then.filter((r) => !covered.has(changeTarget(r)) && !ids.has(r.id))];
+}

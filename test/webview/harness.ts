@@ -2,6 +2,7 @@
 // by the extension's own dashboardHtml() (same CSP and nonce), plus a fake acquireVsCodeApi that
 // records postMessage calls, and the theme variables VS Code injects. Drives headless Chromium
 // through playwright-core with Debian's /usr/bin/chromium.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,12 +112,22 @@ export async function startHarness(): Promise<Harness> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, served, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  // closeAllConnections: a browser's keep-alive sockets must not hold the runner open after the tests.
+  return { origin, served, close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }) };
 }
 
+/**
+ * Debian's Chromium: installed on first use when it is missing and this user may install packages
+ * (scripts/ensure-debian-packages.sh), otherwise an error naming the command that fixes it. A
+ * CHROMIUM_PATH of the user's own is used as it is.
+ */
 export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  if (!fs.existsSync(CHROMIUM_PATH) && process.env.CHROMIUM_PATH === undefined) {
+    const ensure = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-debian-packages.sh'), 'chromium'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+    if (ensure.status !== 0) throw new Error('Chromium is not installed and could not be installed here: run `sudo apt-get install -y chromium`');
+  }
+  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`sudo apt-get install -y chromium\` or set CHROMIUM_PATH`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 }
 
 export interface DashboardPage {

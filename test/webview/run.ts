@@ -199,16 +199,29 @@ const cases: Case[] = [
   },
 ];
 
-async function main(): Promise<void> {
+/** Each case's own time limit: a page that never renders fails its case instead of hanging the layer. */
+const CASE_TIME_LIMIT_MS = 90_000;
+
+function withinTimeLimit<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${CASE_TIME_LIMIT_MS / 1000} s`)), CASE_TIME_LIMIT_MS);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
+async function main(): Promise<number> {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'webview', 'dashboard.js'))) throw new Error('dist/webview/dashboard.js is missing: run `npm run build` first');
-  const harness = await startHarness();
-  const browser = await launchChromium();
+  let harness: Harness | undefined;
+  let browser: Browser | undefined;
   let passed = 0;
   let failed = 0;
   try {
+    harness = await startHarness();
+    browser = await launchChromium();
     for (const c of cases) {
       try {
-        await c.run({ browser, harness });
+        await withinTimeLimit(c.run({ browser, harness }), c.name);
         passed++;
         process.stdout.write(`  ✓ ${c.name}\n`);
       } catch (error) {
@@ -217,14 +230,18 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await browser.close();
-    await harness.close();
+    // The browser always closes, whatever failed above; a close that itself hangs is cut short.
+    await browser?.close().catch(() => undefined);
+    await harness?.close();
   }
   process.stdout.write(`webview: ${passed} passed, ${failed} failed\n`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  return failed > 0 ? 1 : 0;
 }
 
-main().catch((error: unknown) => {
-  process.stdout.write(`webview: 0 passed, 1 failed\n${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stdout.write(`webview: 0 passed, 1 failed\n${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

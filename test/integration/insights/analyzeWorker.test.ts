@@ -114,7 +114,13 @@ describe('AI insights: POST /v1/analyze/worker-performance with an analysis mode
     assert.equal(analysis.model, 'gpt-4o-mini');
     assert.equal(analysis.statistics.calls, 12);
     assert.equal(analysis.statistics.primary_model, 'gpt-4o');
-    assert.deepEqual(analysis.recommendations.map((r) => r.category), ['cost', 'speed', 'quality']);
+    // The model's three come first; rule-based ones follow only on what the model did not change.
+    assert.deepEqual(analysis.recommendations.slice(0, 3).map((r) => r.category), ['cost', 'speed', 'quality']);
+    const modelTargets = new Set(analysis.recommendations.slice(0, 3).map((r) => r.parameter));
+    for (const extra of analysis.recommendations.slice(3)) {
+      assert.doesNotMatch(extra.id, /^rec-/);
+      assert.ok(extra.parameter === 'other' || !modelTargets.has(extra.parameter), `${extra.title} duplicates a model recommendation`);
+    }
     const [cost, speed, quality] = analysis.recommendations;
     // The evidence is the daemon's own figures, not the model's "99 dollars".
     assert.equal(cost.evidence.cost_per_call_usd, analysis.statistics.cost.per_call_usd);
@@ -221,5 +227,21 @@ describe('AI insights without an analysis model', function () {
     assert.equal(model.evidence.cost_per_call_usd, analysis.statistics.cost.per_call_usd);
     assert.equal(fake.requests.length, mark);
     assert.equal((daemon.daemon.ctx.db.prepare('SELECT COUNT(*) AS n FROM insight_analyses').get() as { n: number }).n, 0);
+  });
+
+  it('answers the seed request (figures only, a worker it has never seen) with a recommendation per problem', async () => {
+    const seed = { worker_name: 'topic_researcher', execution_times: [25000, 30000, 22000], success_rate: 0.94, avg_cost: 0.02, quality_scores: [0.85, 0.91, 0.78] };
+    const response = await daemon.request('/v1/analyze/worker-performance', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed) });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    const analysis = workerPerformanceAnalysisSchema.parse(JSON.parse(text));
+    assert.equal(analysis.source, 'rules');
+    assert.deepEqual(analysis.statistics.provided, ['execution_times', 'success_rate', 'avg_cost', 'quality_scores']);
+    const parameters = analysis.recommendations.map((r) => r.parameter);
+    for (const expected of ['retries', 'timeout_ms', 'model', 'other']) assert.ok(parameters.includes(expected as never), `${expected} in ${parameters.join(', ')}`);
+    for (const r of analysis.recommendations) assert.ok(r.confidence > 0 && r.confidence <= 1 && r.rationale.length > 20);
+    assert.equal(analysis.recommendations.find((r) => r.parameter === 'retries')?.evidence.success_rate, 0.94);
+    assert.match(analysis.summary, /^4 recommendations/);
+    assert.match(analysis.notes.join(' '), /analysis model .* would add/);
   });
 });

@@ -44,7 +44,7 @@ const targets = [
     minifyWhitespace: true,
     // Licence comments of bundled packages go to cli.js.LEGAL.txt (one of them is not ASCII either).
     legalComments: 'linked',
-    external: ['better-sqlite3'],
+    external: ['better-sqlite3', 'better-sqlite3-napi'],
     loader: { '.json': 'json' },
     logLevel: 'warning',
   },

@@ -8,6 +8,8 @@ import { demoCommand } from './cli/demoCommand';
 import { optimizeCommand, reportCommand } from './cli/improveCommands';
 import { runCommand } from './cli/runCommand';
 import { runDetect } from './analysis/detectCsv';
+import { NATIVE_MODULE_EXIT_CODE } from '../shared/daemonExit';
+import { NativeModuleError } from './store/sqliteBinding';
 import { defaultDataDir } from './cli/workspace';
 
 function parsePort(value: string): number {
@@ -45,7 +47,7 @@ program
         process.exit(2);
       }
       process.stderr.write(`flowtune: cannot start the daemon: ${(error as Error).message}\n`);
-      process.exit(1);
+      process.exit(error instanceof NativeModuleError ? NATIVE_MODULE_EXIT_CODE : 1);
     }
   });
 

@@ -34,9 +34,8 @@ export class FlowtuneContext implements vscode.Disposable {
       this.statusBar.render({ kind: 'down', reason: 'no folder is open', hint: 'Open the folder that holds flowtune.config.json.' }, null);
       return;
     }
-    const daemonEntry = path.join(extension.extensionPath, 'dist', 'daemon', 'cli.js');
     this.connection = this.track(
-      new DaemonConnection(this.location, daemonEntry, () => this.config, this.output, (client) => sendSecrets(extension.secrets, client)),
+      new DaemonConnection(this.location, extension.extensionPath, () => this.config, this.output, (client) => sendSecrets(extension.secrets, client)),
     );
     this.track(new DaemonLogTail(path.join(this.location.dataDir, 'daemon.log'), this.output));
     this.track(this.connection.onDidChangeState(() => this.refreshViews()));

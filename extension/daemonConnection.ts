@@ -8,7 +8,8 @@ import type { DaemonInfo } from '../daemon/daemonFile';
 import { connectLspSocket } from '../shared/lspSocket';
 import { EXPLAIN_WORKER_COMMAND, statusChangedNotification, workspaceStatusRequest, type WorkspaceStatus } from '../shared/protocol';
 import type { FlowtuneConfig } from './config';
-import { findDaemon, startDaemon, stopDaemon, type DaemonLocation } from './daemonProcess';
+import { chooseDaemon, probeNode } from './daemonEntry';
+import { DaemonStartError, findDaemon, startDaemon, stopDaemon, type DaemonLocation } from './daemonProcess';
 
 export type ConnectionState =
   | { kind: 'starting' }
@@ -24,6 +25,7 @@ export class DaemonConnection implements vscode.Disposable {
   private watcher: fs.FSWatcher | null = null;
   private connecting: Promise<void> | null = null;
   private disposed = false;
+  private readonly notified = new Set<string>();
   private readonly stateEmitter = new vscode.EventEmitter<ConnectionState>();
   private readonly statusEmitter = new vscode.EventEmitter<WorkspaceStatus>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -33,7 +35,8 @@ export class DaemonConnection implements vscode.Disposable {
 
   constructor(
     private readonly location: DaemonLocation,
-    private readonly daemonEntry: string,
+    /** The extension's folder: its bundled daemon and native modules (see daemonEntry.ts). */
+    private readonly extensionPath: string,
     private readonly config: () => FlowtuneConfig,
     private readonly output: vscode.OutputChannel,
     /** Called after every (re)connection, e.g. to hand over secrets. */
@@ -62,13 +65,8 @@ export class DaemonConnection implements vscode.Disposable {
         this.watchForDaemon();
         return;
       }
-      try {
-        this.log(`starting the daemon: ${config.nodePath} ${this.daemonEntry} (data dir ${this.location.dataDir})`);
-        info = await startDaemon(this.location, { nodePath: config.nodePath, entry: this.daemonEntry, upstream: config.upstream });
-      } catch (error) {
-        this.markDown(`the daemon could not start: ${(error as Error).message}`, 'Check flowtune.nodePath and the "Flowtune" output, then run "Flowtune: Restart Daemon".');
-        return;
-      }
+      info = await this.launch(config, 'Check flowtune.nodePath and the "Flowtune" output, then run "Flowtune: Restart Daemon".');
+      if (!info) return;
     }
     await this.startClient(info);
   }
@@ -139,12 +137,44 @@ export class DaemonConnection implements vscode.Disposable {
     }
     const config = this.config();
     this.setState({ kind: 'starting' });
+    const started = await this.launch(config, 'Check flowtune.nodePath and the "Flowtune" output.');
+    if (started) await this.startClient(started);
+  }
+
+  /**
+   * Starts the daemon that fits the configured Node (bundled, or the user's npm install); when none
+   * can run there, marks the daemon down and says why once, with the command that fixes it.
+   */
+  private async launch(config: FlowtuneConfig, hint: string): Promise<DaemonInfo | null> {
     try {
-      const started = await startDaemon(this.location, { nodePath: config.nodePath, entry: this.daemonEntry, upstream: config.upstream });
-      await this.startClient(started);
+      const node = await probeNode(config.nodePath);
+      const choice = chooseDaemon({ extensionPath: this.extensionPath, workspaceRoot: this.location.root, node });
+      if (choice.kind === 'unsupported') throw new DaemonStartError(choice.message, choice.fix);
+      this.log(`starting the ${choice.kind} daemon on Node ${node.version}: ${config.nodePath} ${choice.entry} (data dir ${this.location.dataDir})`);
+      return await startDaemon(this.location, { nodePath: config.nodePath, entry: choice.entry, upstream: config.upstream });
     } catch (error) {
-      this.markDown(`the daemon could not start: ${(error as Error).message}`, 'Check flowtune.nodePath and the "Flowtune" output.');
+      const fix = error instanceof DaemonStartError ? error.fix : undefined;
+      this.markDown(`the daemon could not start: ${(error as Error).message}`, fix ? `Run \`${fix}\` in a terminal, then "Flowtune: Restart Daemon".` : hint);
+      if (fix) this.notifyFix((error as Error).message, fix);
+      return null;
     }
+  }
+
+  /** One notification per distinct problem (retries would otherwise repeat it every few seconds). */
+  private notifyFix(message: string, fix: string): void {
+    if (this.notified.has(message)) return;
+    this.notified.add(message);
+    const run = 'Run in Terminal';
+    const copy = 'Copy Command';
+    const settings = 'Open Settings';
+    void vscode.window.showErrorMessage(message, run, copy, settings).then((choice) => {
+      if (choice === run) {
+        const terminal = vscode.window.createTerminal({ name: 'Flowtune setup' });
+        terminal.show();
+        terminal.sendText(fix.startsWith('npm ') ? fix : `# ${fix}`);
+      } else if (choice === copy) void vscode.env.clipboard.writeText(fix);
+      else if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'flowtune.nodePath');
+    });
   }
 
   private markDown(reason: string, hint: string): void {

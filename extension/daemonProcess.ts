@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATA_DIR_NAME } from '../shared/config';
 import { readDaemonInfo, type DaemonInfo } from '../daemon/daemonFile';
+import { INSTALL_COMMAND, NATIVE_MODULE_EXIT_CODE } from '../shared/daemonExit';
 
 export const STDERR_LOG = 'daemon.stderr.log';
 const START_TIMEOUT_MS = 20_000;
@@ -42,7 +43,13 @@ export async function findDaemon(location: DaemonLocation): Promise<DaemonInfo |
   return info && (await isHealthy(info)) ? info : null;
 }
 
-export class DaemonStartError extends Error {}
+export class DaemonStartError extends Error {
+  /** A command that fixes it, when one is known (shown in a notification). */
+  constructor(message: string, readonly fix?: string) {
+    super(message);
+  }
+}
+
 
 /** Starts `flowtune daemon` for the data dir and waits (on daemon.json and health, not a sleep). */
 export async function startDaemon(
@@ -69,6 +76,9 @@ export async function startDaemon(
     if (info && (info.pid === child.pid || child.exitCode !== null) && (await isHealthy(info))) return info; // ours, or one that won the race
     if (child.exitCode !== null && !info) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (child.exitCode === NATIVE_MODULE_EXIT_CODE) {
+    throw new DaemonStartError(lastLines(stderrPath, 1).replace(/^flowtune: cannot start the daemon: /, ''), INSTALL_COMMAND);
   }
   throw new DaemonStartError(`the daemon did not start (exit ${child.exitCode ?? 'pending'}): ${lastLines(stderrPath, 5) || 'no output'}`);
 }

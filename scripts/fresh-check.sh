@@ -26,7 +26,12 @@ git -C "$clone" checkout -q "$(git -C "$repo" rev-parse HEAD)"
 for f in .npmrc .gitconfig; do [ -f "$HOME/$f" ] && cp "$HOME/$f" "$home/$f"; done
 if [ -n "$cache_dir" ]; then mkdir -p "$cache_dir"; ln -s "$(realpath "$cache_dir")" "$home/.cache"; fi
 
-run=(env -i HOME="$home" PATH="/usr/local/bin:/usr/bin:/bin" LANG=C.UTF-8 CI=true TERM=dumb bash "$clone/.ci/run")
+# The machine's own proxy and TLS trust settings stay (they are the machine, not a cache); nothing else.
+machine=()
+for v in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR; do
+  [ -n "${!v:-}" ] && machine+=("$v=${!v}")
+done
+run=(env -i HOME="$home" PATH="/usr/local/bin:/usr/bin:/bin" LANG=C.UTF-8 CI=true TERM=dumb "${machine[@]}" bash "$clone/.ci/run")
 if [ -n "$as_user" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "--as needs root" >&2; exit 2; }
   chown -R "$as_user" "$root"

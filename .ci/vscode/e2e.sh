@@ -61,7 +61,10 @@ if [ "$tests_rc" -ne 0 ]; then
 fi
 
 # 2) The packaged VSIX in a plain code-server (no smoke-test driver: it hides notification toasts).
-node scripts/package-vsix.mjs "$STATE/flowtune.vsix"
+# Packaged by vsce as a user gets it (its prepublish builds the bundles and the SQLite modules per Node ABI).
+npx vsce package --out "$STATE/flowtune.vsix" >&2
+unzip -l "$STATE/flowtune.vsix" | tail -1 | awk '{ printf "[e2e] VSIX: %d files, %d bytes unpacked\n", $2, $1 }'
+ls -l "$STATE/flowtune.vsix" | awk '{ print "[e2e] VSIX size: " $5 " bytes" }'
 bash .ci/vscode/code-server.sh install-ext "$STATE/ui" "$STATE/flowtune.vsix" >/dev/null
 cp -r test/e2e/fixture-workspace "$STATE/ui-ws"
 PORT=$(free_port)

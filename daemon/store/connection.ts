@@ -1,8 +1,9 @@
 // Opens the store: one SQLite file in the data dir, WAL, foreign keys on, migrated to the latest schema.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { migrate } from './migrations';
+import { openDatabase } from './sqliteBinding';
 
 export const STORE_FILE_NAME = 'flowtune.db';
 /** ~40 MB of WAL (16 KiB pages) between checkpoints when the writer checkpoints by itself. */
@@ -10,7 +11,7 @@ export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 2500;
 
 export function openStore(dataDir: string): Database.Database {
   const file = path.join(dataDir, STORE_FILE_NAME);
-  const db = new Database(file);
+  const db = openDatabase(file);
   try {
     // Prompts and outputs are the user's data: the store is readable by its owner only.
     fs.chmodSync(file, 0o600);
@@ -29,7 +30,7 @@ export function openStore(dataDir: string): Database.Database {
 
 /** An in-memory store with the same schema, for unit tests and benchmarks' baselines. */
 export function openMemoryStore(): Database.Database {
-  const db = new Database(':memory:');
+  const db = openDatabase(':memory:');
   configure(db);
   migrate(db);
   return db;

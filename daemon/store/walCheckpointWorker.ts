@@ -6,8 +6,9 @@
 // starts over when a checkpoint has copied every frame before the writer's next transaction, which a
 // busy writer may never allow, so the main connection keeps a (high) auto-checkpoint of its own as
 // the backstop: by the time it fires, nearly everything has been copied here and its pass is short.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './sqliteBinding';
 
 export interface WalCheckpointWorkerData {
   file: string;
@@ -50,7 +51,7 @@ function pass(): void {
 }
 
 try {
-  db = new Database(options.file, { fileMustExist: true });
+  db = openDatabase(options.file, { fileMustExist: true });
   db.pragma('synchronous = NORMAL');
   timer = setTimeout(pass, options.idleIntervalMs);
 } catch (error) {

@@ -198,10 +198,10 @@ function qualityRule(stats: WorkerStatistics, samples: FigureSamples): Rule | nu
     confidence: probSdAbove(s, scores.length, FIGURE_NORMS.qualitySd),
     recommendation: {
       category: 'quality',
-      title: `Guard quality: score each output and regenerate those below ${floor.toFixed(2)}`,
+      title: `Guard quality: score each output and regenerate those below ${floor.toFixed(3)}`,
       parameter: 'other',
       current_value: null,
-      new_value: `evaluator with a floor of ${floor.toFixed(2)} (mean − 1 sd); regenerate once below it`,
+      new_value: `evaluator with a floor of ${floor.toFixed(3)} (mean − 1 sd); regenerate once below it`,
       rationale: `Quality swings from ${Math.min(...scores).toFixed(2)} to ${Math.max(...scores).toFixed(2)} (sd ${s.toFixed(3)} around ${m.toFixed(3)}): some outputs are much worse than the typical one. Declare an evaluator for this worker (or post feedback per call) so that Flowtune measures every output; regenerate the ones below the floor${stats.temperature !== null && stats.temperature > 0 ? `, and test a lower temperature (now ${stats.temperature}) to narrow the spread` : ''}. With a quality signal per call, experiments on this worker can also guard quality.`,
       expected_improvement: {
         metric: 'quality',

@@ -24,6 +24,13 @@ import { ALARM_THRESHOLD, ErrorTail, SURPRISE_AT_HALF, erlangSurprise, surpriseT
 
 export { ALARM_THRESHOLD };
 
+// Local bindings for the per-point path: under a CommonJS transform (tsx, in the tests and the
+// bench) every use of an imported name goes through an export getter.
+const erlang = erlangSurprise;
+const toScore = surpriseToScore;
+const ALARM_SURPRISE = SURPRISE_AT_HALF;
+const LOG10_2 = Math.log10(2);
+
 export interface StreamScorerOptions {
   /** Points scored 0 while the first model forms (they also choose the scale: raw or log). */
   warmup: number;
@@ -220,12 +227,12 @@ class SeriesModel {
       const u = Math.min(point * LN10, SUSTAINED_CLIP);
       // Running sum over a ring of the last SUSTAINED − 1 clipped surprises, plus this one.
       const r = p.recentU;
-      const sustained = erlangSurprise(p.recentSum + u, SUSTAINED);
+      const sustained = erlang(p.recentSum + u, SUSTAINED);
       p.recentSum += u - r[p.ring];
       r[p.ring] = u;
       p.ring = p.ring + 1 === SUSTAINED - 1 ? 0 : p.ring + 1;
       // An alarm does not teach the tail what normal is (as SPOT leaves alarms out of its fit).
-      if (point < SURPRISE_AT_HALF) p.tail.add(absZ);
+      if (point < ALARM_SURPRISE) p.tail.add(absZ);
       if (p === best) { zBest = z; pointBest = point; sustainedBest = sustained; }
       if (scale > 2 * bestScale || (p !== level && p !== this.seasonal)) continue;
       const sp = Math.max(point, sustained);
@@ -237,7 +244,7 @@ class SeriesModel {
     l.predictor = best.name; l.period = this.period; l.logScale = this.useLog;
     this.noteShift(zBest);
     // Two tests per point: Bonferroni.
-    return surpriseToScore(surprise - Math.log10(2));
+    return toScore(surprise - LOG10_2);
   }
 
   /** Four same-sign errors beyond 2.5 scales: a level shift. The predictors jump to the new level. */
@@ -286,7 +293,7 @@ class SeriesModel {
         if (sp.level !== sp.level || jump) sp.level = v - template;
         else {
           this.updateError(sp, v - template - sp.level, floor);
-          sp.level += sp.alpha * this.clip(v - template - sp.level, sp);
+          sp.level += sp.alpha * this.clip(v - template - sp.level, sp, floor);
         }
       }
       this.adj[s] = sp.level === sp.level ? v - sp.level : v;
@@ -295,7 +302,7 @@ class SeriesModel {
     this.n += 1;
     if (this.n >= this.nextPeriodCheck) {
       // Often while history is short (a season may just have become visible), rarely after.
-      this.nextPeriodCheck = this.n < 1024 ? this.n + 256 : this.n < 16384 ? Math.round(this.n * 1.5) : this.n + 262144;
+      this.nextPeriodCheck = this.n < 1024 ? this.n + 256 : this.n < 16384 ? 2 * this.n : this.n + 262144;
       this.choosePeriod();
     }
   }
@@ -303,12 +310,12 @@ class SeriesModel {
   private learnLevel(p: Predictor, v: number, floor: number, jump: boolean): void {
     if (p.level !== p.level || jump) { p.level = v; return; }
     this.updateError(p, v - p.level, floor);
-    p.level += p.alpha * this.clip(v - p.level, p);
+    p.level += p.alpha * this.clip(v - p.level, p, floor);
   }
 
   /** Huber-style: an error counts at most three mean absolute errors toward the level. */
-  private clip(e: number, p: Predictor): number {
-    const c = 3 * (p.mae === p.mae ? Math.max(p.mae, this.scaleFloor()) : Math.abs(e));
+  private clip(e: number, p: Predictor, floor: number): number {
+    const c = 3 * (p.mae === p.mae ? Math.max(p.mae, floor) : Math.abs(e));
     return e > c ? c : e < -c ? -c : e;
   }
 

@@ -13,6 +13,8 @@
 //  - the error, divided by the chosen predictor's recent mean absolute error, becomes a tail
 //    probability from the series' own error distribution (`anomalyLikelihood.ts`): heavy tails and
 //    bursts widen it, clean series narrow it;
+//  - a point is as surprising as the less surprised of the level and seasonal explanations when
+//    both fit about as well, so a daily burst the season expects is no alarm;
 //  - a sustained-evidence test combines the last few (clipped) tail probabilities (Fisher), which
 //    catches level shifts and variance changes too small for a point alarm;
 //  - after a confirmed shift (four same-sign large errors) the level predictors jump to the new
@@ -20,6 +22,7 @@
 //    change, then adapt instead of alarming for ever.
 // Per point O(1); the period search is rare.
 import { detectPeriod } from './periodicity';
+import { chooseGrid, chooseTransform, type Transform } from './seriesShape';
 import { ALARM_THRESHOLD, ErrorTail, SURPRISE_AT_HALF, erlangSurprise, surpriseToScore } from './anomalyLikelihood';
 
 export { ALARM_THRESHOLD };
@@ -125,8 +128,6 @@ export class StreamScorer {
 }
 
 const EMPTY_EXPLANATION: ScoreExplanation = { z: 0, pointSurprise: 0, sustainedSurprise: 0, prediction: NaN, predictor: 'slow level', period: 0, logScale: false };
-
-interface Transform { useLog: boolean; logOffset: number }
 
 /** The models of one series on a fixed scale (raw or log) and time grid. */
 class SeriesModel {
@@ -408,42 +409,6 @@ class SeriesModel {
     const from = Math.max(0, this.slot - HISTORY + 1);
     for (let t = from; t <= this.slot; t += 1) this.adj[t & MASK] = this.y[t & MASK];
   }
-}
-
-/** Log scale when a positive series' bulk is clearly more symmetric there (latency, counts). */
-function chooseTransform(values: readonly number[]): Transform {
-  const raw: Transform = { useLog: false, logOffset: 0 };
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  const m = sorted.length;
-  if (m < 8) return raw;
-  const q = (f: number) => sorted[Math.floor(f * (m - 1))];
-  const min = sorted[0];
-  const q05 = q(0.05);
-  const q50 = q(0.5);
-  const q95 = q(0.95);
-  if (!(min >= 0 && q50 > 0 && q95 > q50 && q50 > q05)) return raw;
-  // Zeros are common in counts: a larger offset keeps them from looking like deep dips.
-  const offset = Math.max((q05 > 0 ? 0.02 : 0.25) * q50, 1e-9);
-  const rawSkew = Math.abs(Math.log((q95 - q50) / (q50 - q05)));
-  const l05 = Math.log(q05 + offset);
-  const l50 = Math.log(q50 + offset);
-  const l95 = Math.log(q95 + offset);
-  const logSkew = Math.abs(Math.log((l95 - l50) / (l50 - l05)));
-  return rawSkew > 0.3 && logSkew < rawSkew ? { useLog: true, logOffset: offset } : raw;
-}
-
-/** A grid of the median step when at least three in four gaps are within 10% of a multiple of it. */
-function chooseGrid(timestamps: readonly number[]): { regular: boolean; stepMs: number } {
-  const gaps: number[] = [];
-  for (let k = 1; k < timestamps.length; k += 1) {
-    const g = timestamps[k] - timestamps[k - 1];
-    if (g > 0) gaps.push(g);
-  }
-  if (gaps.length < 8) return { regular: false, stepMs: NaN };
-  gaps.sort((a, b) => a - b);
-  const step = gaps[gaps.length >> 1];
-  const onGrid = gaps.filter((g) => { const r = g / step; return Math.abs(r - Math.round(r)) <= 0.1; }).length;
-  return { regular: onGrid >= 0.75 * gaps.length, stepMs: step };
 }
 
 /** Scores a whole series causally; NaN values score 0 and do not enter the models. */

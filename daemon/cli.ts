@@ -122,9 +122,9 @@ program
   .description('score a timestamp,value CSV for anomalies, causally (each row from the rows before it); writes timestamp,value,anomaly_score')
   .requiredOption('--input <file>', 'CSV with timestamp,value rows (header optional)')
   .option('--output <file>', 'where to write the scored CSV (default: stdout)')
-  .action((options: { input: string; output?: string }) => {
+  .action(async (options: { input: string; output?: string }) => {
     try {
-      const { rows } = runDetect(options.input, options.output);
+      const { rows } = await runDetect(options.input, options.output);
       if (options.output) process.stderr.write(`flowtune detect: scored ${rows} rows → ${options.output}\n`);
     } catch (error) {
       process.stderr.write(`flowtune detect: ${(error as Error).message}\n`);

@@ -1,9 +1,7 @@
-// Per-series anomaly detectors for the daemon's watch loop (issue 4 part 2), as pure functions
-// over what the store feeds them. Each returns an Anomaly or null. Thresholds follow REFERENCES
-// A.2.2: robust z on the log scale with |z| > 3.5, n ≥ 20 and persistence 2 of 3; CUSUM/EWMA on
-// robust-standardised values for sustained shifts; Beta-binomial for rates with minimum counts.
-import { robustBaseline, robustZOf } from './robust';
-import { ewmaChart, tabularCusum } from './controlCharts';
+// Per-series anomaly detectors for the daemon's watch loop, as pure functions over what the store
+// feeds them. Each returns an Anomaly or null. Numeric metrics (latency, cost, tokens, cost per
+// output token) go through the stream scorer (streamAnomaly.ts); here are the count tests:
+// Beta-binomial for rates with minimum counts (REFERENCES A.2.2), Welch for quality drops.
 import { probRateIncreased } from './betaBinomial';
 import { changeVsPrevious } from './trend';
 
@@ -26,107 +24,6 @@ export interface Anomaly {
 }
 
 export interface SeriesPoint { t: number; value: number }
-
-export interface PointAlarmOptions {
-  seriesKey: string;
-  metric: string;
-  /** Log scale for latency, cost and tokens (default true). */
-  logScale?: boolean;
-  direction?: 'up' | 'down' | 'both';
-  threshold?: number;
-  minBaseline?: number;
-  baselineWindow?: number;
-}
-
-const finitePoints = (pts: readonly SeriesPoint[], log: boolean): SeriesPoint[] =>
-  pts.filter((p) => Number.isFinite(p.value) && (!log || p.value >= 0))
-    .map((p) => ({ t: p.t, value: log ? Math.log(p.value + 1e-9) : p.value }));
-
-const back = (x: number, log: boolean) => (log ? Math.exp(x) : x);
-
-function directional(z: number, direction: 'up' | 'down' | 'both'): number {
-  return direction === 'up' ? z : direction === 'down' ? -z : Math.abs(z);
-}
-
-/** Point alarm: at least 2 of the last 3 points beyond the robust threshold, against the points before them. */
-export function detectPointAlarm(points: readonly SeriesPoint[], o: PointAlarmOptions): Anomaly | null {
-  const log = o.logScale ?? true;
-  const dir = o.direction ?? 'up';
-  const thr = o.threshold ?? 3.5;
-  const pts = finitePoints(points, log);
-  if (pts.length < 3) return null;
-  const recent = pts.slice(-3);
-  const base = pts.slice(0, -3).slice(-(o.baselineWindow ?? 200));
-  if (base.length < (o.minBaseline ?? 20)) return null;
-  // A floor of 1% (relative on the log scale) keeps constant baselines from alarming on noise.
-  const b = robustBaseline(base.map((p) => p.value), { absoluteFloor: log ? 0.01 : 0, relativeFloor: log ? 0 : 0.01 });
-  const zs = recent.map((p) => directional(robustZOf(p.value, b), dir));
-  const hits = zs.map((z) => z > thr);
-  if (hits.filter(Boolean).length < 2) return null;
-  const first = hits.indexOf(true);
-  const maxZ = Math.max(...zs.filter((z) => Number.isFinite(z)), thr);
-  const current = recent[recent.length - 1].value;
-  return {
-    kind: 'point_spike',
-    severity: maxZ > 2 * thr ? 'critical' : 'warning',
-    seriesKey: o.seriesKey,
-    metric: o.metric,
-    beganAt: recent[first].t,
-    evidence: { baseline: back(b.center, log), current: back(current, log), statistic: maxZ },
-    cause: `${o.metric} is ${describeRatio(back(current, log), back(b.center, log))} its recent median (robust z ${maxZ.toFixed(1)} on ${log ? 'the log scale' : 'the raw scale'}, 2 of the last 3 points)`,
-  };
-}
-
-function describeRatio(current: number, baseline: number): string {
-  if (!(baseline > 0) || !(current > 0)) return current >= baseline ? 'above' : 'below';
-  const r = current / baseline;
-  return r >= 1 ? `${r.toFixed(1)}×` : `${(1 / r).toFixed(1)}× below`;
-}
-
-export interface ShiftOptions extends PointAlarmOptions {
-  /** How many trailing points are tested against the baseline before them. */
-  recent?: number;
-  cusumK?: number;
-  cusumH?: number;
-}
-
-/** Sustained shift: CUSUM (k, h) or EWMA (λ = 0.2, L = 3) on robust-standardised recent values. */
-export function detectSustainedShift(points: readonly SeriesPoint[], o: ShiftOptions): Anomaly | null {
-  const log = o.logScale ?? true;
-  const dir = o.direction ?? 'both';
-  const pts = finitePoints(points, log);
-  const recentN = o.recent ?? 30;
-  if (pts.length < recentN + (o.minBaseline ?? 20)) return null;
-  const recent = pts.slice(-recentN);
-  const base = pts.slice(0, -recentN).slice(-(o.baselineWindow ?? 200));
-  const b = robustBaseline(base.map((p) => p.value), { absoluteFloor: log ? 0.01 : 0, relativeFloor: log ? 0 : 0.01 });
-  if (!(b.scale > 0)) return null;
-  const z = recent.map((p) => (p.value - b.center) / b.scale);
-  const k = o.cusumK ?? 0.5;
-  const h = o.cusumH ?? 5;
-  const cusum = tabularCusum(z, { k, h });
-  const ewma = ewmaChart(z, { lambda: 0.2, target: 0, sigma: 1, L: 3 });
-  const last = cusum[cusum.length - 1];
-  const lastE = ewma[ewma.length - 1];
-  const up = (last.upper > h || lastE.z > lastE.ucl) && dir !== 'down';
-  const down = (last.lower > h || lastE.z < lastE.lcl) && dir !== 'up';
-  if (!up && !down) return null;
-  // The shift began where the winning CUSUM side last left zero.
-  const side = up ? cusum.map((c) => c.upper) : cusum.map((c) => c.lower);
-  let start = side.length - 1;
-  while (start > 0 && side[start - 1] > 0) start -= 1;
-  const recentMedian = robustBaseline(recent.slice(start).map((p) => p.value)).center;
-  const stat = up ? last.upper : last.lower;
-  return {
-    kind: 'sustained_shift',
-    severity: Math.abs(recentMedian - b.center) / b.scale > 3 ? 'critical' : 'warning',
-    seriesKey: o.seriesKey,
-    metric: o.metric,
-    beganAt: recent[start].t,
-    evidence: { baseline: back(b.center, log), current: back(recentMedian, log), statistic: stat },
-    cause: `${o.metric} shifted ${up ? 'up' : 'down'} and stayed there since ${new Date(recent[start].t).toISOString()} (CUSUM ${stat.toFixed(1)} > ${h})`,
-  };
-}
 
 export interface RateWindow { failures: number; total: number }
 
@@ -214,14 +111,4 @@ export function detectQualityDrop(baseline: readonly number[], recent: readonly 
     evidence: { baseline: c.previousMean, current: c.currentMean, statistic: drop, pValue: p },
     cause: `quality fell from ${c.previousMean.toFixed(2)} to ${c.currentMean.toFixed(2)} (−${drop.toFixed(2)}, p=${p < 0.001 ? '<0.001' : p.toFixed(3)})`,
   };
-}
-
-export interface CallCost { t: number; costUsd: number; outputTokens: number }
-
-/** Cost per output token, so that long answers are not flagged as expensive. */
-export function detectCostPerOutputToken(calls: readonly CallCost[], o: Omit<PointAlarmOptions, 'metric'>): Anomaly | null {
-  const pts = calls.filter((c) => c.outputTokens > 0 && Number.isFinite(c.costUsd)).map((c) => ({ t: c.t, value: c.costUsd / c.outputTokens }));
-  const a = detectPointAlarm(pts, { ...o, metric: 'cost per output token', logScale: true, direction: 'up' });
-  if (!a) return null;
-  return { ...a, kind: 'cost_per_output_token', cause: `cost per output token is ${describeRatio(a.evidence.current, a.evidence.baseline)} usual: a pricier model, a price change, or hidden reasoning tokens` };
 }

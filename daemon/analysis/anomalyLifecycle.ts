@@ -24,7 +24,10 @@ export interface LifecycleOptions { clearAfter?: number }
 
 export const emptyLifecycle = (): LifecycleState => ({ open: {} });
 
-export const anomalyKey = (a: Pick<Anomaly, 'kind' | 'seriesKey'>) => `${a.kind}|${a.seriesKey}`;
+/** Spikes and shifts of one series are one incident: an episode that grows from a spike into a shift stays one event. */
+const FAMILY: Partial<Record<Anomaly['kind'], string>> = { point_spike: 'level', sustained_shift: 'level' };
+
+export const anomalyKey = (a: Pick<Anomaly, 'kind' | 'seriesKey'>) => `${FAMILY[a.kind] ?? a.kind}|${a.seriesKey}`;
 
 const rank: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -49,11 +52,11 @@ export function stepLifecycle(state: LifecycleState, detections: readonly Anomal
       events.push({ type: 'opened', anomaly: created });
     } else {
       const updated: OpenAnomaly = {
-        ...prev, evidence: d.evidence, cause: d.cause, severity: d.severity, lastSeenAt: now, cleanStreak: 0,
+        ...prev, kind: d.kind, evidence: d.evidence, cause: d.cause, severity: d.severity, lastSeenAt: now, cleanStreak: 0,
         peakSeverity: rank[d.severity] > rank[prev.peakSeverity] ? d.severity : prev.peakSeverity,
       };
       open[key] = updated;
-      if (updated.severity !== prev.severity || prev.cleanStreak > 0) events.push({ type: 'updated', anomaly: updated });
+      if (updated.severity !== prev.severity || updated.kind !== prev.kind || prev.cleanStreak > 0) events.push({ type: 'updated', anomaly: updated });
     }
   }
   const evaluated = new Set(evaluatedSeries);

@@ -3,16 +3,14 @@
 // Windows are count-based (the last RECENT_CALLS against the calls before them), so quiet and busy
 // workers are judged on the same amount of evidence.
 import {
-  detectCostPerOutputToken,
   detectErrorRateSpike,
   detectMissingTelemetry,
-  detectPointAlarm,
   detectQualityDrop,
   detectRateLimiting,
-  detectSustainedShift,
   type Anomaly,
   type SeriesPoint,
 } from './anomalyDetectors';
+import { detectStreamAnomaly } from './streamAnomaly';
 import { median } from './robust';
 
 export const HISTORY_CALLS = 300;
@@ -65,9 +63,9 @@ export function evaluateGroup(group: GroupIdentity, calls: readonly GroupCall[],
     if (points.length === 0) continue;
     const seriesKey = seriesKeyOf(group, metric);
     evaluatedSeries.push(seriesKey);
-    // A sustained shift explains its own recent points: report it alone rather than twice.
-    const shift = detectSustainedShift(points, { seriesKey, metric, direction: 'up' });
-    const detection = shift ?? detectPointAlarm(points, { seriesKey, metric, direction: 'up' });
+    // The stream scorer over the group's recent calls, with the episode rules (hysteresis,
+    // minimum duration): one event per incident, open while it lasts.
+    const detection = detectStreamAnomaly(points, { seriesKey, metric, direction: 'up' });
     if (detection) detections.push(withContext(detection, calls));
   }
 
@@ -79,7 +77,13 @@ export function evaluateGroup(group: GroupIdentity, calls: readonly GroupCall[],
     evaluatedSeries.push(seriesKey);
     // When the cost per call itself already alarmed, the per-token view adds no news, only noise.
     const costAlarmed = detections.some((d) => d.metric === 'cost_usd');
-    const detection = costAlarmed ? null : detectCostPerOutputToken(costPoints, { seriesKey });
+    const perToken = costPoints.map((c) => ({ t: c.t, value: c.costUsd / c.outputTokens }));
+    const found = costAlarmed ? null : detectStreamAnomaly(perToken, { seriesKey, metric: 'cost per output token', direction: 'up' });
+    const detection = found && {
+      ...found,
+      kind: 'cost_per_output_token' as const,
+      cause: `cost per output token is ${found.evidence.current >= found.evidence.baseline ? `${(found.evidence.current / found.evidence.baseline).toFixed(1)}× its usual` : 'off its usual'}: a pricier model, a price change, or hidden reasoning tokens (${found.cause})`,
+    };
     if (detection) detections.push(withContext(detection, calls));
   }
 

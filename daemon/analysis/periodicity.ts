@@ -1,7 +1,8 @@
 // Finds a dominant season length from autocorrelation, used by the stream scorer to compare a
 // point with the same phase of earlier seasons (daily cycles in CPU, traffic, request counts).
 
-const MAX_LAG = 700;
+// Up to a day at one-minute steps (1,440) and a week at five-minute steps (2,016).
+const MAX_LAG = 2100;
 const MIN_LAG = 4;
 
 /**

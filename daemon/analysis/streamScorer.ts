@@ -1,417 +1,417 @@
-// Causal anomaly scorer for one metric stream (the `flowtune detect` engine).
+// Causal anomaly scorer for one metric stream: the engine of `flowtune detect` and of the daemon's
+// anomalies on worker metrics. The score at point t uses only points up to t.
 //
-// Each point is scored only from the points before it. The evidence is an ensemble:
-//  - point deviation: robust z against a rolling median / IQR baseline, on a log scale when the
-//    bulk of a positive series is more symmetric there (latency, counts);
-//  - seasonal residual: when the history shows a period (autocorrelation, snapped to hour/day/week
-//    when timestamps say so), the deviation from the median of the same phase in past seasons
-//    replaces the flat baseline, if it explains the series clearly better;
-//  - sustained shift: two-sided tabular CUSUM on clipped z, shrunk for autocorrelation, which
-//    catches shifts too small for a point alarm; when it fires the baseline restarts from the
-//    change point, so a new normal level stops alarming instead of spamming;
-//  - variance change: an EWMA of clipped z².
-// The strongest evidence, in units of its alert threshold, maps smoothly to [0,1] (1 threshold →
-// 0.5). After an alert a short refractory period damps repeats of the same incident.
-// Per-point cost is O(1) amortised: quantiles come from quickselect on a bounded window every few
-// points, seasonal residuals are computed once per point, and the period search is rare.
-import { selectKth, selectKthRange } from './select';
+// Predict, then ask how surprising the error is (as HTM/NAB's anomaly likelihood does, with a
+// simpler predictor):
+//  - three predictors run side by side and the one with the lowest recent mean absolute error is
+//    used (chosen from the data, per series): a slow level (EWMA, α = 0.05) for noise around a
+//    level, a fast level (α = 0.5) for wandering series and trends, and a seasonal one (the same
+//    phase in up to three past seasons plus a level offset) once autocorrelation finds a season
+//    (`periodicity.ts`; daily and weekly snap to the calendar when timestamps say the step);
+//  - missing points and irregular timestamps: with regular timestamps, points live on a grid of
+//    the typical step, so gaps leave holes instead of shifting the season;
+//  - the error, divided by the chosen predictor's recent mean absolute error, becomes a tail
+//    probability from the series' own error distribution (`anomalyLikelihood.ts`): heavy tails and
+//    bursts widen it, clean series narrow it;
+//  - a point is as surprising as the less surprised of the level and seasonal explanations when
+//    both fit about as well, so a daily burst the season expects is no alarm;
+//  - a sustained-evidence test combines the last few (clipped) tail probabilities (Fisher), which
+//    catches level shifts and variance changes too small for a point alarm;
+//  - after a confirmed shift (four same-sign large errors) the level predictors jump to the new
+//    level, and the error scale follows a variance change within tens of points: alarm at the
+//    change, then adapt instead of alarming for ever.
+// Per point O(1); the period search is rare.
 import { detectPeriod } from './periodicity';
+import { chooseGrid, chooseTransform, type Transform } from './seriesShape';
+import { ALARM_THRESHOLD, ErrorTail, SURPRISE_AT_HALF, erlangSurprise, surpriseToScore } from './anomalyLikelihood';
+
+export { ALARM_THRESHOLD };
+
+// Local bindings for the per-point path: under a CommonJS transform (tsx, in the tests and the
+// bench) every use of an imported name goes through an export getter.
+const erlang = erlangSurprise;
+const toScore = surpriseToScore;
+const ALARM_SURPRISE = SURPRISE_AT_HALF;
+const LOG10_2 = Math.log10(2);
 
 export interface StreamScorerOptions {
-  /** Points scored 0 while the baseline forms. */
+  /** Points scored 0 while the first model forms (they also choose the scale: raw or log). */
   warmup: number;
-  /** Rolling baseline window (points). */
-  window: number;
-  /** Recompute the baseline every this many points once the window is full (4 before). */
-  recomputeEvery: number;
-  /** Robust z that counts as one threshold of point evidence. */
-  zThreshold: number;
-  cusumK: number;
-  cusumH: number;
-  /** Clip z before CUSUM so single spikes cannot fake a shift. */
-  cusumClip: number;
-  varianceLambda: number;
-  /** EWMA of z² that counts as one threshold of variance evidence. */
-  varianceThreshold: number;
-  /** Points after an alert during which scores are damped unless the evidence escalates. */
-  refractory: number;
-  /** Distance from the last five points, in point-to-point noise units, that counts as one threshold. */
-  localThreshold: number;
 }
 
-export const DEFAULT_STREAM_OPTIONS: StreamScorerOptions = {
-  warmup: 40,
-  window: 480,
-  recomputeEvery: 48,
-  zThreshold: 5,
-  cusumK: 0.75,
-  cusumH: 9,
-  cusumClip: 3.5,
-  varianceLambda: 0.08,
-  varianceThreshold: 5,
-  refractory: 24,
-  localThreshold: 8,
-};
+export const DEFAULT_STREAM_OPTIONS: StreamScorerOptions = { warmup: 64 };
 
-const HISTORY = 8192;
-const MASK = HISTORY - 1;
-const LN2 = Math.LN2;
+export type PredictorName = 'slow level' | 'fast level' | 'seasonal';
 
-/** Smooth map of evidence (in threshold units) to [0,1]: 0.5 at 1, ≈0.04 at 0.5, ≈0.96 at 1.5. */
-export function evidenceToScore(e: number): number {
-  if (!(e > 0)) return 0;
-  const e2 = e * e;
-  return 1 - Math.exp(-LN2 * e2 * e2);
-}
-
-/** Which detector drove the last score, for explanations. */
+/** What drove the last score, for explanations. */
 export interface ScoreExplanation {
-  point: number;
-  shift: number;
-  variance: number;
+  /** Prediction error over the predictor's mean absolute error (signed). */
+  z: number;
+  /** −log10 of the tail probability of this point's error. */
+  pointSurprise: number;
+  /** −log10 of the combined tail probability of the last few errors. */
+  sustainedSurprise: number;
+  /** The prediction, on the series' own scale. */
+  prediction: number;
+  predictor: PredictorName;
   period: number;
-  seasonal: boolean;
   logScale: boolean;
 }
 
+const HISTORY = 16384;
+const MASK = HISTORY - 1;
+const LN10 = Math.LN10;
+/** Errors combined by the sustained test, and the clip of each one's surprise (natural log, p = 1e-3). */
+const SUSTAINED = 6;
+const SUSTAINED_CLIP = 3 * LN10;
+/** Memory of each predictor's mean absolute error (the z scale and the selection criterion). */
+const SCALE_ALPHA = 0.02;
+/** Errors needed before a predictor may be chosen. */
+const MIN_ERRORS = 48;
+
+/** One level-type or seasonal predictor's state. */
+interface Predictor {
+  name: PredictorName;
+  /** EWMA level (level predictors) or offset added to the seasonal template. */
+  level: number;
+  alpha: number;
+  mae: number;
+  errors: number;
+  /** Prediction for the point being scored. */
+  pred: number;
+  tail: ErrorTail;
+  /** Clipped natural-log surprises of the last few errors (a ring at index `ring`). */
+  recentU: Float64Array;
+  recentSum: number;
+  ring: number;
+  /** The last error was beyond the cap of the scale update. */
+  wasCapped: boolean;
+}
+
+const newPredictor = (name: PredictorName, alpha: number): Predictor => ({
+  name, level: NaN, alpha, mae: NaN, errors: 0, pred: NaN, tail: new ErrorTail(), recentU: new Float64Array(SUSTAINED - 1), recentSum: 0, ring: 0, wasCapped: false,
+});
+
+/** Points whose distribution settles the scale (raw or log) for good; before that, the first warm-up decides. */
+const SCALE_SAMPLE = 256;
+
 export class StreamScorer {
   private readonly o: StreamScorerOptions;
-  private readonly raw = new Float64Array(HISTORY);
-  private readonly y = new Float64Array(HISTORY);
-  /** Seasonal residual of each point (NaN without a period or enough seasons). */
-  private readonly res = new Float64Array(HISTORY).fill(NaN);
-  /** Values minus the seasonal bias in effect when they arrived: level-consistent across shifts. */
-  private readonly adj = new Float64Array(HISTORY);
-  private readonly scratch: Float64Array;
-  private readonly five = new Float64Array(5);
-  /** Point-to-point noise: 1.4826·median|Δy|/√2 over the window. */
-  private localScale = NaN;
-  private n = 0;
-  private useLog = false;
-  private logOffset = 0;
-  private center = NaN;
-  private scale = NaN;
-  private sinceRecompute = Infinity;
-  /** Index where the current regime began: the flat baseline never looks before it. */
-  private regimeStart = 0;
-  private priorScale = NaN;
-  private priorSeasonalScale = NaN;
-  private cusumUp = 0;
-  private cusumDown = 0;
-  private cusumUpStart = 0;
-  private cusumDownStart = 0;
-  private cusumShrink = 1;
-  private varEwma = 1;
-  private period = 0;
-  private seasonalScale = NaN;
-  /** Median seasonal residual in the current regime: a level shift moves it, not the season. */
-  private seasonalBias = 0;
-  private nextPeriodCheck = 256;
-  /** The seasonal prediction computed while scoring point predCacheFor, reused when learning it. */
-  private predCache = NaN;
-  private predCacheFor = -1;
-  private refractoryLeft = 0;
-  private alertEvidence = 0;
-  private lastTimestamp = NaN;
-  private readonly gaps: number[] = [];
-  private readonly last: ScoreExplanation = { point: 0, shift: 0, variance: 0, period: 0, seasonal: false, logScale: false };
+  private model: SeriesModel | null = null;
+  private early: Array<[number, number]> | null = [];
 
   constructor(options: Partial<StreamScorerOptions> = {}) {
     this.o = { ...DEFAULT_STREAM_OPTIONS, ...options };
-    this.scratch = new Float64Array(Math.max(this.o.window, 64));
   }
 
   /** Scores one observation from the state built on earlier ones, then learns from it. */
   update(value: number, timestamp?: number): number {
-    if (timestamp !== undefined && Number.isFinite(timestamp)) this.noteTimestamp(timestamp);
-    if (!Number.isFinite(value)) return 0;
-    const score = this.n >= this.o.warmup ? this.score(value) : 0;
-    this.learn(value);
+    const ts = timestamp !== undefined && Number.isFinite(timestamp) ? timestamp : NaN;
+    const early = this.early;
+    if (early && Number.isFinite(value)) early.push([value, ts]);
+    let score = 0;
+    if (this.model) score = this.model.step(value, ts, true);
+    else if (early && early.length >= this.o.warmup) this.model = SeriesModel.trainedOn(early);
+    if (early && early.length >= SCALE_SAMPLE) {
+      this.early = null;
+      // A few dozen points can hide a skew; with more, the scale is decided once and the model
+      // retrained on them if it changes (earlier scores stand: the scorer stays causal).
+      const again = chooseTransform(early.map(([v]) => v));
+      if (this.model && (again.useLog !== this.model.useLog)) this.model = SeriesModel.trainedOn(early, again);
+    }
     return score;
   }
 
   explain(): Readonly<ScoreExplanation> {
-    return this.last;
+    return this.model?.last ?? EMPTY_EXPLANATION;
+  }
+}
+
+const EMPTY_EXPLANATION: ScoreExplanation = { z: 0, pointSurprise: 0, sustainedSurprise: 0, prediction: NaN, predictor: 'slow level', period: 0, logScale: false };
+
+/** The models of one series on a fixed scale (raw or log) and time grid. */
+class SeriesModel {
+  private readonly y = new Float64Array(HISTORY).fill(NaN);
+  /** Values net of the seasonal offset in effect when they arrived: the season's shape. */
+  private readonly adj = new Float64Array(HISTORY).fill(NaN);
+  private readonly recentZ = new Float64Array(4);
+  private readonly slow = newPredictor('slow level', 0.05);
+  private readonly fast = newPredictor('fast level', 0.5);
+  private readonly seasonal = newPredictor('seasonal', 0.2);
+  private readonly predictors = [this.slow, this.fast, this.seasonal];
+  private chosen: Predictor = this.slow;
+  private n = 0;
+  private slot = -1;
+  readonly useLog: boolean;
+  private readonly logOffset: number;
+  private readonly stepMs: number;
+  private readonly regular: boolean;
+  private lastTs = NaN;
+  private period = 0;
+  private nextPeriodCheck = 256;
+  private quantum = Infinity;
+  private lastY = NaN;
+  readonly last: ScoreExplanation = { z: 0, pointSurprise: 0, sustainedSurprise: 0, prediction: NaN, predictor: 'slow level', period: 0, logScale: false };
+
+  private constructor(t: Transform, grid: { regular: boolean; stepMs: number }) {
+    this.useLog = t.useLog;
+    this.logOffset = t.logOffset;
+    this.regular = grid.regular;
+    this.stepMs = grid.stepMs;
   }
 
-  private noteTimestamp(ts: number): void {
-    if (Number.isFinite(this.lastTimestamp) && this.gaps.length < 64 && ts > this.lastTimestamp) {
-      this.gaps.push(ts - this.lastTimestamp);
-    }
-    this.lastTimestamp = ts;
+  /** A model on the scale and grid these points suggest, trained on them (not scored). */
+  static trainedOn(points: ReadonlyArray<[number, number]>, transform?: Transform): SeriesModel {
+    const m = new SeriesModel(transform ?? chooseTransform(points.map(([v]) => v)), chooseGrid(points.map(([, t]) => t)));
+    for (const [v, t] of points) m.step(v, t, false);
+    return m;
   }
 
   private transform(x: number): number {
     return this.useLog ? Math.log(Math.max(x, 0) + this.logOffset) : x;
   }
 
-  private score(value: number): number {
-    const o = this.o;
-    const mature = this.n - this.regimeStart >= o.window;
-    if (this.sinceRecompute >= (mature ? o.recomputeEvery : 4)) this.recompute();
+  step(value: number, ts: number, scoring: boolean): number {
+    this.advanceSlot(ts);
+    if (!Number.isFinite(value)) return 0;
     const v = this.transform(value);
-    let z = (v - this.center) / this.scale;
-    const seasonal = this.seasonalScale > 0;
-    if (seasonal) {
-      const pred = this.seasonalPrediction(this.n);
-      this.predCache = pred;
-      this.predCacheFor = this.n;
-      if (pred === pred) z = (v - pred - this.seasonalBias) / this.seasonalScale;
-    }
-    const clip = o.cusumClip;
-    // Autocorrelated noise makes sums wander: shrink z by the long-run sd factor before summing.
-    let zc = z * this.cusumShrink;
-    zc = zc > clip ? clip : zc < -clip ? -clip : zc;
-    if (this.cusumUp === 0) this.cusumUpStart = this.n;
-    if (this.cusumDown === 0) this.cusumDownStart = this.n;
-    this.cusumUp = Math.max(0, this.cusumUp + zc - o.cusumK);
-    this.cusumDown = Math.max(0, this.cusumDown - zc - o.cusumK);
-    const zv = z > clip ? clip : z < -clip ? -clip : z;
-    this.varEwma = o.varianceLambda * zv * zv + (1 - o.varianceLambda) * this.varEwma;
+    const score = scoring ? this.score(v) : 0;
+    this.learn(v);
+    return score;
+  }
 
-    // Young baselines are uncertain: demand more evidence until about a hundred points back it.
-    const support = Math.min(this.n - this.regimeStart, o.window);
-    const inflate = 1 + 6 / Math.max(support, 6);
-    let ePoint = Math.abs(z) / (o.zThreshold * inflate);
-    if (!seasonal && this.localScale > 0 && this.n >= 5) {
-      // Local view: distance from the last few points in units of point-to-point noise. It sees a
-      // spike riding on a slow cycle or trend that the wide flat baseline absorbs.
-      const eLocal = Math.abs(v - this.localLevel()) / (this.localScale * o.localThreshold * inflate);
-      if (eLocal > ePoint) ePoint = eLocal;
+  /** Moves to the grid slot of this timestamp, leaving holes (NaN) for missing points. */
+  private advanceSlot(ts: number): void {
+    let next = this.slot + 1;
+    if (this.regular && ts === ts && this.lastTs === this.lastTs && ts > this.lastTs) {
+      next = this.slot + Math.max(1, Math.round((ts - this.lastTs) / this.stepMs));
     }
-    const eShift = Math.max(this.cusumUp, this.cusumDown) / (o.cusumH * inflate);
-    const eVar = this.varEwma / (o.varianceThreshold * inflate);
-    const e = Math.max(ePoint, eShift, eVar);
+    if (ts === ts) this.lastTs = ts;
+    if (next - this.slot > HISTORY) {
+      this.y.fill(NaN);
+      this.adj.fill(NaN);
+    } else {
+      for (let s = this.slot + 1; s < next; s += 1) { this.y[s & MASK] = NaN; this.adj[s & MASK] = NaN; }
+    }
+    this.slot = next;
+  }
+
+  private score(v: number): number {
+    const s = this.slot;
+    this.fast.pred = this.fast.level;
+    this.slow.pred = this.slow.level;
+    const template = this.period > 0 ? this.seasonalTemplate(s) : NaN;
+    this.templateCache = template;
+    this.templateFor = s;
+    this.seasonal.pred = template + this.seasonal.level;
+    const floor = this.scaleFloor();
+    const best = this.chosen;
+    const bestScale = Math.max(best.mae, floor);
+    // A point is as surprising as the less surprised of the two explanations, level and season,
+    // when both describe the series about as well (mean absolute error within 2×): a daily burst
+    // that the seasonal predictor expects is no alarm because the level predictor happens to lead.
+    // Between the two level predictors only the better one counts: the fast one would otherwise
+    // excuse every shift once it has followed it.
+    const level = this.slow.errors >= MIN_ERRORS && this.fast.errors >= MIN_ERRORS && this.fast.mae < this.slow.mae ? this.fast : this.slow;
+    let surprise = Infinity;
+    let zBest = NaN;
+    let pointBest = 0;
+    let sustainedBest = 0;
+    for (const p of this.predictors) {
+      const e = v - p.pred;
+      if (e !== e || p.errors < MIN_ERRORS && p !== best) continue;
+      const scale = Math.max(p.mae, floor);
+      const z = e / scale;
+      const absZ = Math.abs(z);
+      const point = p.tail.surprise(absZ);
+      // Fisher over the last few errors, each clipped so that one huge spike cannot fake a run.
+      const u = Math.min(point * LN10, SUSTAINED_CLIP);
+      // Running sum over a ring of the last SUSTAINED − 1 clipped surprises, plus this one.
+      const r = p.recentU;
+      const sustained = erlang(p.recentSum + u, SUSTAINED);
+      p.recentSum += u - r[p.ring];
+      r[p.ring] = u;
+      p.ring = p.ring + 1 === SUSTAINED - 1 ? 0 : p.ring + 1;
+      // An alarm does not teach the tail what normal is (as SPOT leaves alarms out of its fit).
+      if (point < ALARM_SURPRISE) p.tail.add(absZ);
+      if (p === best) { zBest = z; pointBest = point; sustainedBest = sustained; }
+      if (scale > 2 * bestScale || (p !== level && p !== this.seasonal)) continue;
+      const sp = Math.max(point, sustained);
+      if (sp < surprise) surprise = sp;
+    }
+    if (surprise === Infinity) surprise = 0;
     const l = this.last;
-    l.point = ePoint; l.shift = eShift; l.variance = eVar; l.period = this.period; l.seasonal = seasonal; l.logScale = this.useLog;
+    l.z = zBest; l.pointSurprise = pointBest; l.sustainedSurprise = sustainedBest; l.prediction = this.back(best.pred);
+    l.predictor = best.name; l.period = this.period; l.logScale = this.useLog;
+    this.noteShift(zBest);
+    // Two tests per point: Bonferroni.
+    return toScore(surprise - LOG10_2);
+  }
 
-    if (eShift >= 1) this.startRegime();
+  /** Four same-sign errors beyond 2.5 scales: a level shift. The predictors jump to the new level. */
+  private noteShift(z: number): void {
+    const r = this.recentZ;
+    r[3] = r[2]; r[2] = r[1]; r[1] = r[0]; r[0] = z === z ? z : 0;
+    const up = r[0] > 2.5 && r[1] > 2.5 && r[2] > 2.5 && r[3] > 2.5;
+    const down = r[0] < -2.5 && r[1] < -2.5 && r[2] < -2.5 && r[3] < -2.5;
+    if (!up && !down) return;
+    this.shiftPending = true;
+    r.fill(0);
+    for (const p of this.predictors) { p.recentU.fill(0); p.recentSum = 0; }
+  }
 
-    let s = evidenceToScore(e);
-    if (this.refractoryLeft > 0) {
-      this.refractoryLeft -= 1;
-      if (e < 1.5 * this.alertEvidence) s = Math.min(s, 0.2 * s + 0.05);
-      else this.alertEvidence = e;
-    } else if (s >= 0.5) {
-      this.refractoryLeft = o.refractory;
-      this.alertEvidence = e;
+  private shiftPending = false;
+  /** The seasonal template computed while scoring slot templateFor, reused when learning it. */
+  private templateCache = NaN;
+  private templateFor = -1;
+
+  private back(x: number): number {
+    return this.useLog ? Math.exp(x) - this.logOffset : x;
+  }
+
+  private scaleFloor(): number {
+    const q = this.quantum < Infinity ? 0.5 * this.quantum : 0;
+    return Math.max(q, 1e-9 * Math.abs(this.fast.level), 1e-12);
+  }
+
+  private learn(v: number): void {
+    const s = this.slot & MASK;
+    this.y[s] = v;
+    if (this.lastY === this.lastY && v !== this.lastY) {
+      const d = Math.abs(v - this.lastY);
+      if (d < this.quantum) this.quantum = d;
     }
-    return s;
-  }
-
-  /** Median of the last five values (insertion into a five-slot buffer). */
-  private localLevel(): number {
-    const w = this.five;
-    for (let k = 0; k < 5; k += 1) {
-      const x = this.y[(this.n - 1 - k) & MASK];
-      let q = k;
-      while (q > 0 && w[q - 1] > x) { w[q] = w[q - 1]; q -= 1; }
-      w[q] = x;
-    }
-    return w[2];
-  }
-
-  /** A sustained shift was confirmed: restart the baseline at the estimated change point. */
-  private startRegime(): void {
-    const start = this.cusumUp >= this.cusumDown ? this.cusumUpStart : this.cusumDownStart;
-    this.regimeStart = Math.max(this.regimeStart, start, this.n - HISTORY + 1);
-    this.priorScale = this.scale;
-    this.priorSeasonalScale = this.seasonalScale;
-    this.cusumUp = 0;
-    this.cusumDown = 0;
-    this.varEwma = 1;
-    this.sinceRecompute = Infinity;
-  }
-
-  private learn(value: number): void {
-    const i = this.n & MASK;
-    this.raw[i] = value;
-    this.y[i] = this.transform(value);
-    const pred = this.predCacheFor === this.n ? this.predCache : this.period > 0 ? this.seasonalPrediction(this.n) : NaN;
-    this.res[i] = this.y[i] - pred;
-    this.adj[i] = this.y[i] - this.seasonalBias;
-    this.n += 1;
-    this.sinceRecompute += 1;
-    if (this.n === this.o.warmup || this.n === this.nextPeriodCheck) {
-      let changed = this.chooseTransform();
-      if (this.n === this.nextPeriodCheck) {
-        changed = this.choosePeriod() || changed;
-        // Often while history is short (a season may just have become visible), rarely after.
-        this.nextPeriodCheck = this.n < 1024 ? this.n + 256 : this.n < 4096 ? Math.round(this.n * 1.5) : this.n + 65536;
+    this.lastY = v;
+    const floor = this.scaleFloor();
+    const jump = this.shiftPending;
+    this.shiftPending = false;
+    this.learnLevel(this.slow, v, floor, jump);
+    this.learnLevel(this.fast, v, floor, jump);
+    if (this.period > 0) {
+      const template = this.templateFor === this.slot ? this.templateCache : this.seasonalTemplate(this.slot);
+      const sp = this.seasonal;
+      if (template === template) {
+        if (sp.level !== sp.level || jump) sp.level = v - template;
+        else {
+          this.updateError(sp, v - template - sp.level, floor);
+          sp.level += sp.alpha * this.clip(v - template - sp.level, sp, floor);
+        }
       }
-      if (changed) this.recomputeResiduals();
-      this.sinceRecompute = Infinity;
+      this.adj[s] = sp.level === sp.level ? v - sp.level : v;
+    } else this.adj[s] = v;
+    this.choose();
+    this.n += 1;
+    if (this.n >= this.nextPeriodCheck) {
+      // Often while history is short (a season may just have become visible), rarely after.
+      this.nextPeriodCheck = this.n < 1024 ? this.n + 256 : this.n < 16384 ? 2 * this.n : this.n + 262144;
+      this.choosePeriod();
     }
   }
 
-  /** Chooses log scale when a positive series' bulk is more symmetric there; true if it changed. */
-  private chooseTransform(): boolean {
-    const m = Math.min(this.n, this.o.window);
-    const buf = this.scratch;
-    for (let k = 0; k < m; k += 1) buf[k] = this.raw[(this.n - 1 - k) & MASK];
-    const min = selectKth(buf, m, 0);
-    const q05 = selectKth(buf, m, Math.floor(0.05 * (m - 1)));
-    const q50 = selectKth(buf, m, Math.floor(0.5 * (m - 1)));
-    const q95 = selectKth(buf, m, Math.floor(0.95 * (m - 1)));
-    let useLog = false;
-    let offset = 0;
-    if (min >= 0 && q50 > 0 && q95 > q50 && q50 > q05) {
-      // Zeros are common in counts: a larger offset keeps them from looking like deep dips.
-      offset = Math.max((q05 > 0 ? 0.02 : 0.25) * q50, 1e-9);
-      const rawSkew = Math.abs(Math.log((q95 - q50) / (q50 - q05)));
-      const l05 = Math.log(q05 + offset);
-      const l50 = Math.log(q50 + offset);
-      const l95 = Math.log(q95 + offset);
-      const logSkew = Math.abs(Math.log((l95 - l50) / (l50 - l05)));
-      useLog = rawSkew > 0.3 && logSkew < rawSkew;
-    }
-    if (!useLog) offset = 0;
-    if (useLog === this.useLog && (!useLog || Math.abs(offset - this.logOffset) < 0.5 * this.logOffset)) return false;
-    this.useLog = useLog;
-    this.logOffset = offset;
-    for (let k = Math.max(0, this.n - HISTORY); k < this.n; k += 1) this.y[k & MASK] = this.transform(this.raw[k & MASK]);
-    this.priorScale = NaN;
-    this.priorSeasonalScale = NaN;
-    return true;
+  private learnLevel(p: Predictor, v: number, floor: number, jump: boolean): void {
+    if (p.level !== p.level || jump) { p.level = v; return; }
+    this.updateError(p, v - p.level, floor);
+    p.level += p.alpha * this.clip(v - p.level, p, floor);
   }
 
-  /** Seasonality belongs to the process, not the regime: search the whole retained history. */
-  private choosePeriod(): boolean {
-    // Later re-checks use a shorter span: enough for periods up to 700 points, and cheap.
-    const len = Math.min(this.n, this.n <= 4096 ? 4096 : 2048);
-    if (len < 64) return false;
-    const series = new Float64Array(len);
-    for (let k = 0; k < len; k += 1) series[k] = this.y[(this.n - len + k) & MASK];
-    const gaps = [...this.gaps].sort((a, b) => a - b);
-    const step = gaps.length > 0 ? gaps[gaps.length >> 1] : NaN;
-    const period = detectPeriod(series, step);
-    if (period === this.period) return false;
-    this.period = period;
-    if (period === 0) this.seasonalScale = NaN;
-    return true;
+  /** Huber-style: an error counts at most three mean absolute errors toward the level. */
+  private clip(e: number, p: Predictor, floor: number): number {
+    const c = 3 * (p.mae === p.mae ? Math.max(p.mae, floor) : Math.abs(e));
+    return e > c ? c : e < -c ? -c : e;
   }
 
-  private recomputeResiduals(): void {
-    this.seasonalBias = 0;
-    const from = Math.max(0, this.n - HISTORY);
-    for (let t = from; t < this.n; t += 1) this.adj[t & MASK] = this.y[t & MASK];
-    for (let t = from; t < this.n; t += 1) {
-      this.res[t & MASK] = this.period > 0 ? this.y[t & MASK] - this.seasonalPrediction(t) : NaN;
+  private updateError(p: Predictor, e: number, floor: number): void {
+    const a = Math.abs(e);
+    if (p.mae !== p.mae) { p.mae = Math.max(a, floor); p.errors = 1; return; }
+    // A single huge error moves the scale by at most 6 scales' worth; two in a row are a new
+    // scale (the end of a flat stretch, a variance change) and count in full.
+    const cap = 6 * Math.max(p.mae, floor);
+    const capped = a > cap && !p.wasCapped ? cap : a;
+    p.wasCapped = a > cap;
+    // Faster while young, so the first estimate does not linger.
+    const alpha = Math.max(SCALE_ALPHA, 1 / (p.errors + 1));
+    p.mae += alpha * (capped - p.mae);
+    p.errors += 1;
+  }
+
+  /** The predictor with the lowest mean absolute error; a switch needs a clear (10%) advantage. */
+  private choose(): void {
+    let best = this.chosen.errors >= MIN_ERRORS ? this.chosen : this.slow;
+    for (const p of this.predictors) {
+      if (p === best || p.errors < MIN_ERRORS || !(p.mae === p.mae)) continue;
+      if (p.mae < 0.9 * best.mae) best = p;
     }
+    this.chosen = best;
   }
 
   /**
-   * Same phase in past seasons: the mean of phase−1..phase+1 in each of up to three seasons, then
-   * the median across seasons (NaN without two seasons). The shape of a season survives level
-   * shifts (values are stored net of the bias in effect), so it looks past regime boundaries.
+   * The same phase in up to three past seasons: the mean of phase−1..phase+1 of each, then the
+   * median across seasons (NaN with fewer than two). Values are stored net of the offset, so the
+   * shape survives level shifts.
    */
-  private seasonalPrediction(t: number): number {
+  private seasonalTemplate(t: number): number {
     const p = this.period;
-    const earliest = Math.max(0, this.n - HISTORY + 1);
-    const b1 = t - p;
-    const b2 = b1 - p;
-    const b3 = b2 - p;
-    if (b2 - 1 < earliest) return NaN;
     const a = this.adj;
-    const s1 = a[(b1 - 1) & MASK] + a[b1 & MASK] + a[(b1 + 1) & MASK];
-    const s2 = a[(b2 - 1) & MASK] + a[b2 & MASK] + a[(b2 + 1) & MASK];
-    if (b3 - 1 < earliest) return (s1 + s2) / 6;
-    const s3 = a[(b3 - 1) & MASK] + a[b3 & MASK] + a[(b3 + 1) & MASK];
-    const med = s1 > s2 ? (s2 > s3 ? s2 : s1 > s3 ? s3 : s1) : s1 > s3 ? s1 : s2 > s3 ? s3 : s2;
-    return med / 3;
-  }
-
-  private recompute(): void {
-    this.sinceRecompute = 0;
-    const span = Math.min(this.n - this.regimeStart, this.o.window);
-    // Long windows are subsampled 1 in 2: quantiles of 240 points are as good, at half the cost.
-    const stride = span >= 256 ? 2 : 1;
-    const m = Math.ceil(span / stride);
-    const buf = this.scratch;
-    for (let k = 0; k < m; k += 1) buf[k] = this.y[(this.n - 1 - k * stride) & MASK];
-    if (m < 8) {
-      // A new regime with too few points: take its level from what we have, keep the old scales.
-      if (m >= 1) this.center = selectKth(buf, m, m >> 1);
-      if (m >= 1 && this.period > 0) this.seasonalBias = this.residualStats(m, 1)[0];
-      return;
-    }
-    const mid = m >> 1;
-    this.center = selectKth(buf, m, mid);
-    const q25 = selectKthRange(buf, 0, mid, Math.floor(0.25 * (m - 1)));
-    const q75 = selectKthRange(buf, mid, m - 1, Math.ceil(0.75 * (m - 1)));
-    let scale = (q75 - q25) / 1.349;
-    if (!(scale > 0)) {
-      let s = 0;
-      for (let k = 0; k < m; k += 1) s += Math.abs(buf[k] - this.center);
-      scale = 1.2533 * (s / m);
-    }
-    // Floors: a flat series must not turn rounding noise into infinite z.
-    const floor = Math.max(0.005 * Math.abs(this.center), this.useLog ? 0.005 : 0, 1e-9);
-    if (span < 60 && this.priorScale > 0) scale = Math.max(scale, 0.7 * this.priorScale);
-    this.scale = Math.max(scale, floor);
-    this.seasonalScale = this.period > 0 ? this.residualScale(m, stride, span, floor) : NaN;
-    this.cusumShrink = this.longRunShrink(span);
-    this.localScale = this.diffScale(m, stride, floor);
-  }
-
-  /** Median, median absolute deviation and count of the seasonal residuals of the last m points. */
-  private residualStats(m: number, stride: number): [number, number, number] {
-    const buf = this.scratch;
     let c = 0;
-    for (let k = 0; k < m; k += 1) {
-      const r = this.res[(this.n - 1 - k * stride) & MASK];
-      if (r === r) buf[c++] = r;
+    let m0 = NaN;
+    let m1 = NaN;
+    let m2 = NaN;
+    for (let j = 1; j <= 3; j += 1) {
+      const b = t - j * p;
+      if (b - 1 <= this.slot - HISTORY) break;
+      let sum = 0;
+      let k = 0;
+      const x0 = a[(b - 1) & MASK];
+      const x1 = a[b & MASK];
+      const x2 = a[(b + 1) & MASK];
+      if (x0 === x0) { sum += x0; k += 1; }
+      if (x1 === x1) { sum += x1; k += 1; }
+      if (x2 === x2 && b + 1 < t) { sum += x2; k += 1; }
+      if (k === 0) continue;
+      const m = sum / k;
+      if (c === 0) m0 = m; else if (c === 1) m1 = m; else m2 = m;
+      c += 1;
     }
-    if (c === 0) return [0, NaN, 0];
-    const bias = selectKth(buf, c, c >> 1);
-    for (let k = 0; k < c; k += 1) buf[k] = Math.abs(buf[k] - bias);
-    return [bias, selectKth(buf, c, c >> 1), c];
+    if (c < 2) return NaN;
+    if (c === 2) return (m0 + m1) / 2;
+    return m0 > m1 ? (m1 > m2 ? m1 : m0 > m2 ? m2 : m0) : m0 > m2 ? m0 : m1 > m2 ? m2 : m1;
   }
 
-  /** Robust scale of seasonal residuals; NaN when the season does not explain the series well. */
-  private residualScale(m: number, stride: number, span: number, floor: number): number {
-    const [bias, medAbs, c] = this.residualStats(m, stride);
-    if (c * stride < 32) return NaN;
-    this.seasonalBias = bias;
-    let s = Math.max(1.4826 * medAbs, floor);
-    if (span < 60 && this.priorSeasonalScale > 0) s = Math.max(s, 0.7 * this.priorSeasonalScale);
-    // Only trust the seasonal model when it explains clearly more than the flat baseline.
-    return s < 0.7 * this.scale ? s : NaN;
-  }
-
-  /** Robust sd of the noise from first differences, which ignore slow cycles and trends. */
-  private diffScale(m: number, stride: number, floor: number): number {
-    const buf = this.scratch;
-    let c = 0;
-    for (let k = 0; k < m; k += 1) {
-      const t = this.n - 1 - k * stride;
-      if (t - 1 < this.regimeStart) break;
-      buf[c++] = Math.abs(this.y[t & MASK] - this.y[(t - 1) & MASK]);
-    }
-    if (c < 16) return NaN;
-    return Math.max((1.4826 / Math.SQRT2) * selectKth(buf, c, c >> 1), floor);
-  }
-
-  /** 1/√((1+ρ)/(1−ρ)) from the lag-1 autocorrelation of the active model's deviations. */
-  private longRunShrink(m: number): number {
-    const seasonal = this.seasonalScale > 0;
-    let num = 0;
-    let den = 0;
+  /** Seasonality belongs to the process: search the retained history (holes filled forward). */
+  private choosePeriod(): void {
+    const len = Math.min(this.slot + 1, 8192);
+    if (len < 64) return;
+    const series = new Float64Array(len);
     let prev = NaN;
-    for (let k = m - 1; k >= 0; k -= 1) {
-      const i = (this.n - 1 - k) % HISTORY;
-      const d = seasonal ? this.res[i] - this.seasonalBias : this.y[i] - this.center;
-      if (d !== d) { prev = NaN; continue; }
-      den += d * d;
-      if (prev === prev) num += d * prev;
-      prev = d;
+    let seenAny = false;
+    for (let k = 0; k < len; k += 1) {
+      const x = this.y[(this.slot - len + 1 + k) & MASK];
+      if (x === x) { prev = x; seenAny = true; }
+      series[k] = prev;
     }
-    const rho = den > 0 ? Math.min(0.95, Math.max(0, num / den)) : 0;
-    return Math.sqrt((1 - rho) / (1 + rho));
+    if (!seenAny) return;
+    const firstValid = series.findIndex((x) => x === x);
+    const valid = series.subarray(firstValid);
+    // Long histories are searched at half resolution (pairs averaged): a quarter of the cost, and
+    // a season of hundreds of points is as clear; the seasonal template reads ±1 point anyway.
+    let period: number;
+    if (valid.length > 4096) {
+      const half = new Float64Array(valid.length >> 1);
+      for (let k = 0; k < half.length; k += 1) half[k] = 0.5 * (valid[2 * k] + valid[2 * k + 1]);
+      period = 2 * detectPeriod(half, this.regular ? 2 * this.stepMs : NaN);
+    } else period = detectPeriod(valid, this.regular ? this.stepMs : NaN);
+    if (period === this.period) return;
+    this.period = period;
+    const sp = this.seasonal;
+    sp.level = NaN; sp.mae = NaN; sp.errors = 0; sp.tail = new ErrorTail(); sp.recentU.fill(0); sp.recentSum = 0;
+    if (this.chosen === sp) this.chosen = this.slow;
+    // Re-base the stored shape: with no offset yet, the shape is the values themselves.
+    const from = Math.max(0, this.slot - HISTORY + 1);
+    for (let t = from; t <= this.slot; t += 1) this.adj[t & MASK] = this.y[t & MASK];
   }
 }
 
-/** Scores a whole series causally; NaN values score 0 and do not enter the baseline. */
+/** Scores a whole series causally; NaN values score 0 and do not enter the models. */
 export function scoreSeries(values: readonly number[], timestamps?: readonly number[], options?: Partial<StreamScorerOptions>): number[] {
   const scorer = new StreamScorer(options);
   const out = new Array<number>(values.length);

@@ -49,11 +49,11 @@ export class AnomalyStore {
     })();
   }
 
-  /** Refreshes the evidence of an open anomaly (same incident, still firing). */
+  /** Refreshes the evidence of an open anomaly (same incident, still firing; a spike may grow into a shift). */
   update(anomaly: AnomalyUpsert, at: number, severityChanged: boolean): void {
     this.db
       .prepare(
-        `UPDATE anomalies SET severity = @severity, last_seen_at = @lastSeenAt, baseline = @baseline, current = @current,
+        `UPDATE anomalies SET kind = @kind, severity = @severity, last_seen_at = @lastSeenAt, baseline = @baseline, current = @current,
            score = @score, title = @title, evidence = @evidence, suspected_cause = @suspectedCause WHERE id = @id`,
       )
       .run({ ...anomaly, evidence: JSON.stringify(anomaly.evidence) });

@@ -2,7 +2,7 @@
 // lifecycle (de-duplication, hysteresis, self-resolution), persist what changed and tell listeners.
 import type { Anomaly as StoredAnomaly, Severity } from '../../shared/domain';
 import type { Anomaly as Detection, Severity as DetectorSeverity } from '../analysis/anomalyDetectors';
-import { emptyLifecycle, stepLifecycle, type LifecycleState, type OpenAnomaly } from '../analysis/anomalyLifecycle';
+import { anomalyKey, emptyLifecycle, stepLifecycle, type LifecycleState, type OpenAnomaly } from '../analysis/anomalyLifecycle';
 import { HISTORY_CALLS, evaluateGroup } from '../analysis/groupEvaluation';
 import type { DaemonContext } from '../daemonContext';
 import { daemonEvents } from '../events';
@@ -122,7 +122,7 @@ function restoreLifecycle(open: StoredAnomaly[]): LifecycleState {
       },
       cause: anomaly.suspectedCause ?? '',
     };
-    state.open[`${anomaly.kind}|${anomaly.series}`] = restored;
+    state.open[anomalyKey(restored)] = restored;
   }
   return state;
 }

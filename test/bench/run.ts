@@ -144,21 +144,20 @@ function runQuery(): QueryBenchResult {
 }
 
 interface DetectorModule {
-  benchDetector?: () => Promise<DetectorResult>;
+  benchDetector?: (points?: number, log?: (line: string) => void) => Promise<DetectorResult>;
 }
 
 /** The detector benchmark is another part's file: run it when present, report (not throw) when broken. */
 async function runDetector(): Promise<BenchReport['detector']> {
   const file = path.join(__dirname, 'detector.bench.ts');
   if (!fs.existsSync(file)) return null;
-  log('detector: scoring a seeded series…');
+  log('detector: scoring a seeded series and the labelled KPIs…');
   try {
     const mod = (await import(pathToFileURL(file).href)) as DetectorModule & { default?: DetectorModule };
     const bench = mod.benchDetector ?? mod.default?.benchDetector;
     if (typeof bench !== 'function') return { error: 'detector.bench.ts does not export benchDetector()' };
-    const result = await bench();
+    const result = await bench(1_000_000, log);
     if (!(typeof result?.pointsPerSecond === 'number')) return { error: 'benchDetector() returned no pointsPerSecond' };
-    log(`  ${Math.round(result.pointsPerSecond).toLocaleString('en')} points/s`);
     return result;
   } catch (error) {
     return { error: (error as Error).message ?? String(error) };

@@ -36,9 +36,13 @@ describe('analysis/anomalyLifecycle', () => {
     assert.equal(Object.keys(r.state.open).length, 1);
   });
 
-  it('different kinds on one series are separate anomalies', () => {
-    const r = stepLifecycle(emptyLifecycle(), [anomaly(), anomaly({ kind: 'sustained_shift' })], ['s1'], 1);
+  it('different kinds on one series are separate anomalies; a spike growing into a shift is one', () => {
+    const r = stepLifecycle(emptyLifecycle(), [anomaly(), anomaly({ kind: 'error_rate_spike' })], ['s1'], 1);
     assert.equal(r.events.length, 2);
     assert.notEqual(r.events[0].anomaly.id, r.events[1].anomaly.id);
+    const grown = stepLifecycle(r.state, [anomaly({ kind: 'sustained_shift' }), anomaly({ kind: 'error_rate_spike' })], ['s1'], 2);
+    assert.deepEqual(grown.events.map((e) => [e.type, e.anomaly.kind]), [['updated', 'sustained_shift']]);
+    assert.equal(grown.events[0].anomaly.id, r.events[0].anomaly.id);
+    assert.equal(Object.keys(grown.state.open).length, 2);
   });
 });

@@ -19,9 +19,13 @@ export interface BatchWriterOptions {
   costFor?: (call: CallRecord) => CostEstimate | null;
 }
 
-/** Late-arriving parents: a call or step stored earlier learns its step (and worker) from a later batch. */
+/**
+ * Late-arriving parents: a call or step stored earlier learns its step and worker from a later batch.
+ * A call's `worker` replaces the stored one (the mapper only sends a stronger one, see
+ * ingest/genai/workerAttribution.ts); `final` lets a call held out of the rollups join them.
+ */
 export interface BatchLinks {
-  calls: Array<{ callId: string; stepId: string; worker: string }>;
+  calls: Array<{ callId: string; stepId: string | null; worker: string | null; final: boolean }>;
   steps: Array<{ stepId: string; parentStepId: string }>;
 }
 
@@ -153,7 +157,7 @@ export class BatchWriter {
         ttft_count = ttft_count + excluded.ttft_count, quality_sum = quality_sum + excluded.quality_sum,
         quality_count = quality_count + excluded.quality_count,
         latency_sketch = COALESCE(excluded.latency_sketch, latency_sketch)`);
-    this.linkCall = db.prepare(`UPDATE calls SET step_id = ?, worker = COALESCE(worker, ?) WHERE id = ?`);
+    this.linkCall = db.prepare(`UPDATE calls SET step_id = COALESCE(?, step_id), worker = COALESCE(?, worker) WHERE id = ?`);
     this.linkStep = db.prepare(`UPDATE steps SET parent_step_id = ? WHERE id = ? AND parent_step_id IS NOT ?`);
     this.deleteRollup = db.prepare(
       `DELETE FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start = ?`,
@@ -214,9 +218,9 @@ export class BatchWriter {
 
   /**
    * Links calls and steps stored earlier to parents that arrived in this batch. A call held out of the
-   * rollups (awaiting its parent) now joins its worker's row. A call already counted under the
-   * unknown worker (its parent came after the flush) moves: sketches cannot subtract, so both rows are
-   * rebuilt from the raw calls — rare by construction.
+   * rollups (awaiting its parent) joins its worker's row once its link is final. A call already
+   * counted under another worker (its parent came after the flush) moves: sketches cannot subtract,
+   * so both rows are rebuilt from the raw calls — rare by construction.
    */
   private applyLinks(links: BatchLinks): void {
     for (const link of links.steps) this.linkStep.run(link.parentStepId, link.stepId, link.parentStepId);
@@ -226,15 +230,16 @@ export class BatchWriter {
       const before = this.callForRollup.get(link.callId) as (CallRow & { rollupPending: number }) | undefined;
       if (!before) continue;
       this.linkCall.run(link.stepId, link.worker, link.callId);
-      const worker = before.worker ?? link.worker;
+      const worker = link.worker ?? before.worker;
       if (before.rollupPending) {
+        if (!link.final) continue;
         this.clearPending.run(link.callId);
         this.addStoredCall(deltas, { ...before, worker });
         continue;
       }
-      if (before.worker) continue; // the worker was already known: same rollup row
+      if (before.worker === worker) continue; // same rollup row
       const old = rollupDimensions(toCallRecord(before));
-      const moved = rollupDimensions({ ...toCallRecord(before), worker: link.worker });
+      const moved = rollupDimensions({ ...toCallRecord(before), worker });
       touched.set(rollupKeyString(old), old);
       touched.set(rollupKeyString(moved), moved);
     }

@@ -92,6 +92,7 @@ describe('GenAI mapping: OTel GenAI (Traceloop instrumentation-openai 0.27) unde
       outputTokens: 5,
       cachedTokens: 3,
       reasoningTokens: 1,
+      responseId: 'chatcmpl-1',
       costUsd: null,
       costSource: null,
       startedAt: T0 + 20,

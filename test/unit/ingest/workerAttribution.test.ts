@@ -45,8 +45,8 @@ function spanBySpan(spans: ScopedSpan[]): { worker: string | null; stepId: strin
     const { spans: normalized } = normalizeTraceRequestJson(request([span]));
     const result = mapSpansToBatch(normalized, { index });
     for (const call of result.batch.calls) {
-      worker = call.worker;
-      stepId = call.stepId;
+      worker = call.worker ?? null;
+      stepId = call.stepId ?? null;
     }
     for (const link of result.callLinks) {
       links.push(link);
@@ -61,7 +61,7 @@ const id = (spanId: string) => `${TRACE_ID}:${spanId}`;
 
 // Vercel AI SDK 6 telemetry: ai.generateText wraps ai.generateText.doGenerate (the model call).
 function aiSdkTrace(appAttributes: Record<string, string>, functionId?: string): ScopedSpan[] {
-  const telemetry = functionId !== undefined ? { 'ai.telemetry.functionId': functionId, 'resource.name': functionId } : {};
+  const telemetry: Record<string, string> = functionId !== undefined ? { 'ai.telemetry.functionId': functionId, 'resource.name': functionId } : {};
   return [
     { scope: 'ai', spanId: 'a000000000000003', parentSpanId: 'a000000000000002', name: 'ai.generateText.doGenerate', startMs: T0 + 2, durationMs: 50, attributes: { 'ai.operationId': 'ai.generateText.doGenerate', 'gen_ai.system': 'openai.chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 5, ...telemetry } },
     { scope: 'ai', spanId: 'a000000000000002', parentSpanId: 'a000000000000001', name: 'ai.generateText', startMs: T0 + 1, durationMs: 60, attributes: { 'ai.operationId': 'ai.generateText', 'ai.model.id': 'gpt-4o-mini', ...telemetry } },
@@ -119,8 +119,8 @@ describe('worker attribution: the application names the worker, not the framewor
 
   describe('LangChain through OpenInference', () => {
     it('the application\'s worker span wins over RunnableSequence, which stays a step', () => {
-      for (const attrs of [{ 'flowtune.worker': 'qa' }, {}]) {
-        const expected = attrs['flowtune.worker' as keyof typeof attrs] ?? 'answer-question';
+      const cases: Array<[Record<string, string>, string]> = [[{ 'flowtune.worker': 'qa' }, 'qa'], [{}, 'answer-question']];
+      for (const [attrs, expected] of cases) {
         const call = oneBatch(langChainTrace(attrs));
         assert.equal(call.worker, expected);
         assert.equal(call.stepId, id('b000000000000002'));

@@ -169,6 +169,17 @@ function responseIdFor(prefix: string, rawBody: string): string {
   return `${prefix}${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
+function chatCompletion(id: string, model: string, message: Record<string, unknown>, finishReason: string, usage: typeof USAGE) {
+  return {
+    id,
+    object: 'chat.completion',
+    created: 1700000000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', refusal: null, ...message }, finish_reason: finishReason, logprobs: null }],
+    usage,
+  };
+}
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault, chatResponder: ChatResponder | null): Promise<void> {
   if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.kind === 'hang') return;
@@ -249,14 +260,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
         sendSse(res, events.map((e) => JSON.stringify(e)));
         return;
       }
-      sendJson(req, res, 200, {
-        id: responseIdFor('chatcmpl-', rawBody),
-        object: 'chat.completion',
-        created: 1700000000,
-        model: responseModel,
-        choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall] }, finish_reason: 'tool_calls', logprobs: null }],
-        usage: TOOL_USAGE,
-      });
+      sendJson(req, res, 200, chatCompletion(responseIdFor('chatcmpl-', rawBody), responseModel, { content: null, tool_calls: [toolCall] }, 'tool_calls', TOOL_USAGE));
       return;
     }
     if (body.stream === true) {
@@ -269,14 +273,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
       res.end('{"id": "chatcmpl-broken", "choices": [');
       return;
     }
-    sendJson(req, res, 200, {
-      id: responseIdFor('chatcmpl-', rawBody),
-      object: 'chat.completion',
-      created: 1700000000,
-      model: responseModel,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason, logprobs: null }],
-      usage: USAGE,
-    });
+    sendJson(req, res, 200, chatCompletion(responseIdFor('chatcmpl-', rawBody), responseModel, { content: text }, finishReason, USAGE));
     return;
   }
   if (path === '/v1/responses') {

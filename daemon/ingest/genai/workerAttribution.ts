@@ -36,8 +36,9 @@ const FRAMEWORK_SCOPES: ReadonlyArray<readonly [string, string]> = [
 /** The framework that made the span, or undefined for the application's own spans. */
 export function frameworkOf(span: NormalizedSpan): string | undefined {
   const a = span.attributes;
-  // The AI SDK marks every span with ai.operationId; its tracer is named "ai".
-  if (a['ai.operationId'] !== undefined || span.scope.name === 'ai') return 'ai-sdk';
+  // The AI SDK marks every span with ai.operationId; its tracer is named "ai" (6), or "gen_ai" for the
+  // GenAI-convention spans of @ai-sdk/otel (7: invoke_agent > "step 1" > chat).
+  if (a['ai.operationId'] !== undefined || span.scope.name === 'ai' || span.scope.name === 'gen_ai') return 'ai-sdk';
   if (a[KEYS.traceloopKind] !== undefined) return 'traceloop';
   const scope = span.scope.name.toLowerCase();
   for (const [prefix, framework] of FRAMEWORK_SCOPES) if (scope.startsWith(prefix)) return framework;

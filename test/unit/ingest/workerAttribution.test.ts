@@ -117,6 +117,23 @@ describe('worker attribution: the application names the worker, not the framewor
     });
   });
 
+  describe('Vercel AI SDK 7 telemetry (@ai-sdk/otel, GenAI conventions)', () => {
+    // invoke_agent (named by functionId) > "step 1" > chat, all from the "gen_ai" tracer.
+    const trace = (app: boolean): ScopedSpan[] => [
+      { scope: 'gen_ai', spanId: 'e000000000000004', parentSpanId: 'e000000000000003', name: 'chat gpt-4o-mini', startMs: T0 + 3, durationMs: 40, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' } },
+      { scope: 'gen_ai', spanId: 'e000000000000003', parentSpanId: 'e000000000000002', name: 'step 1', startMs: T0 + 2, durationMs: 45, attributes: { 'gen_ai.operation.name': 'agent_step' } },
+      { scope: 'gen_ai', spanId: 'e000000000000002', parentSpanId: app ? 'e000000000000001' : undefined, name: 'invoke_agent gpt-4o-mini', startMs: T0 + 1, durationMs: 50, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'digest-writer' } },
+      ...(app ? [{ scope: APP, spanId: 'e000000000000001', name: 'summarize', startMs: T0, durationMs: 60, attributes: { 'flowtune.worker': 'ai-otel' } }] : []),
+    ];
+
+    it('the application span wins; alone, the agent\'s functionId name beats "step 1"', () => {
+      assert.equal(oneBatch(trace(true)).worker, 'ai-otel');
+      assert.equal(spanBySpan(trace(true)).worker, 'ai-otel');
+      assert.equal(oneBatch(trace(false)).worker, 'digest-writer');
+      assert.equal(oneBatch(trace(false)).stepId, id('e000000000000003'));
+    });
+  });
+
   describe('LangChain through OpenInference', () => {
     it('the application\'s worker span wins over RunnableSequence, which stays a step', () => {
       const cases: Array<[Record<string, string>, string]> = [[{ 'flowtune.worker': 'qa' }, 'qa'], [{}, 'answer-question']];

@@ -37,6 +37,11 @@ const ALIAS_CAPACITY = 50_000;
 const CLOCK_SLACK_MS = 50;
 /** How long an instrumented span may last around a proxied exchange, at most (bounds the index range). */
 const LONGEST_CALL_MS = 600_000;
+/**
+ * The two reports of one call arrive seconds apart: a call looks for its twin only when the other
+ * side wrote within this window (a daemon fed by OTLP alone pays no lookup per call).
+ */
+const PAIRING_WINDOW_MS = 600_000;
 
 export class ResponseTwins {
   private readonly findProxyTwin: Database.Statement;
@@ -44,6 +49,9 @@ export class ResponseTwins {
   private readonly findProxyWithin: Database.Statement;
   private readonly findInstrumentedAround: Database.Statement;
   private readonly aliases = new Map<string, CallAlias>();
+  /** Wall-clock time of the last proxy / instrumented call written (or seen in the store at start). */
+  private lastProxyAt: number;
+  private lastInstrumentedAt: number;
 
   constructor(db: Database.Database) {
     const columns = `id, source, worker, run_id AS runId, step_id AS stepId, trace_id AS traceId, span_id AS spanId,
@@ -56,6 +64,9 @@ export class ResponseTwins {
     this.findInstrumentedTwin = db.prepare(
       `SELECT ${columns} FROM calls WHERE response_id = ? AND source != 'proxy' ORDER BY ABS(started_at - ?) LIMIT 1`,
     );
+    const latest = (where: string) => (db.prepare(`SELECT MAX(started_at) FROM calls WHERE ${where} AND started_at > ?`).pluck().get(Date.now() - PAIRING_WINDOW_MS) as number | null) ?? -Infinity;
+    this.lastProxyAt = latest(`source = 'proxy'`);
+    this.lastInstrumentedAt = latest(`source != 'proxy'`);
     const sameCall = `response_id IS NULL AND operation = @operation AND request_model = @model AND input_tokens = @inputTokens`;
     this.findProxyWithin = db.prepare(
       `SELECT ${columns} FROM calls WHERE started_at BETWEEN @start - ${CLOCK_SLACK_MS} AND @end + ${CLOCK_SLACK_MS}
@@ -71,6 +82,11 @@ export class ResponseTwins {
 
   /** The stored call from the other side with the same response id, if any. */
   find(call: CallRecord): StoredTwin | undefined {
+    const now = Date.now();
+    const otherSideAt = call.source === 'proxy' ? this.lastInstrumentedAt : this.lastProxyAt;
+    if (call.source === 'proxy') this.lastProxyAt = now;
+    else this.lastInstrumentedAt = now;
+    if (now - otherSideAt > PAIRING_WINDOW_MS) return undefined;
     if (call.responseId) {
       const statement = call.source === 'proxy' ? this.findInstrumentedTwin : this.findProxyTwin;
       return statement.get(call.responseId, call.startedAt) as StoredTwin | undefined;

@@ -33,16 +33,28 @@ const FRAMEWORK_SCOPES: ReadonlyArray<readonly [string, string]> = [
   ['langchain', 'langchain'],
 ];
 
+/** Scope name → framework (null: the application's), memoised: a batch has few scopes and many spans. */
+const scopeFrameworks = new Map<string, string | null>();
+
+function frameworkOfScope(name: string): string | null {
+  let framework = scopeFrameworks.get(name);
+  if (framework !== undefined) return framework;
+  // The AI SDK's tracer is named "ai" (6), or "gen_ai" for the GenAI-convention spans of
+  // @ai-sdk/otel (7: invoke_agent > "step 1" > chat).
+  const scope = name.toLowerCase();
+  framework = scope === 'ai' || scope === 'gen_ai' ? 'ai-sdk' : (FRAMEWORK_SCOPES.find(([prefix]) => scope.startsWith(prefix))?.[1] ?? null);
+  if (scopeFrameworks.size >= 1000) scopeFrameworks.clear();
+  scopeFrameworks.set(name, framework);
+  return framework;
+}
+
 /** The framework that made the span, or undefined for the application's own spans. */
 export function frameworkOf(span: NormalizedSpan): string | undefined {
   const a = span.attributes;
-  // The AI SDK marks every span with ai.operationId; its tracer is named "ai" (6), or "gen_ai" for the
-  // GenAI-convention spans of @ai-sdk/otel (7: invoke_agent > "step 1" > chat).
-  if (a['ai.operationId'] !== undefined || span.scope.name === 'ai' || span.scope.name === 'gen_ai') return 'ai-sdk';
+  // The AI SDK marks every span with ai.operationId, also when another tracer carries it.
+  if (a['ai.operationId'] !== undefined) return 'ai-sdk';
   if (a[KEYS.traceloopKind] !== undefined) return 'traceloop';
-  const scope = span.scope.name.toLowerCase();
-  for (const [prefix, framework] of FRAMEWORK_SCOPES) if (scope.startsWith(prefix)) return framework;
-  return undefined;
+  return frameworkOfScope(span.scope.name) ?? undefined;
 }
 
 /** The name a framework span was given by the application, if any. */

@@ -96,6 +96,7 @@ export function buildCallRecord(request: RequestFacts, outcome: OutcomeFacts): C
     operation,
     requestModel: typeof body?.model === 'string' ? body.model : null,
     responseModel: summary.responseModel,
+    responseId: summary.responseId,
     temperature: numberField(body, 'temperature'),
     maxTokens: numberField(body, 'max_tokens', 'max_completion_tokens', 'max_output_tokens'),
     topP: numberField(body, 'top_p'),

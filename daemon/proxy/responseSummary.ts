@@ -2,6 +2,8 @@
 // read from a complete JSON body or accumulated event by event from a stream.
 
 export interface ResponseSummary {
+  /** The provider's id of this response (chatcmpl-…, resp_…): the same call seen by an instrumentation carries it too. */
+  responseId: string | null;
   responseModel: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
@@ -15,6 +17,7 @@ export interface ResponseSummary {
 
 export function emptySummary(): ResponseSummary {
   return {
+    responseId: null,
     responseModel: null,
     inputTokens: null,
     outputTokens: null,
@@ -94,6 +97,7 @@ export function summarizeJson(operation: string, payload: unknown): ResponseSumm
   if (applyError(summary, payload)) return summary;
   const body = asRecord(payload);
   if (!body) return summary;
+  summary.responseId = str(body.id);
   summary.responseModel = str(body.model);
   applyUsage(summary, body.usage);
   if (operation === 'responses') {
@@ -125,6 +129,7 @@ export class ChatStreamSummary {
   /** Returns true when this chunk carried generated output (the first such chunk is the first token). */
   onChunk(chunk: Json): boolean {
     if (applyError(this.summary, chunk)) return false;
+    this.summary.responseId ??= str(chunk.id);
     this.summary.responseModel = str(chunk.model) ?? this.summary.responseModel;
     if (chunk.usage) applyUsage(this.summary, chunk.usage);
     let generated = false;
@@ -184,6 +189,7 @@ export class ResponsesStreamSummary {
     }
     const response = asRecord(event.response);
     if (response) {
+      this.summary.responseId ??= str(response.id);
       this.summary.responseModel = str(response.model) ?? this.summary.responseModel;
       if (response.usage) applyUsage(this.summary, response.usage);
       if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {

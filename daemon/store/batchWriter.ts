@@ -7,6 +7,7 @@ import { applyContentMode } from './contentPolicy';
 import type { CallRecord, ContentMode, CostSource, IngestBatch, RunRecord, ScoreRecord, StepRecord } from './records';
 import { SketchCache, encodeSketch } from './latencySketch';
 import { HOUR_MS, UNKNOWN_DIMENSION, rollupDimensions, rollupKeyString, type RollupDimensions } from './rollupKey';
+import { ResponseTwins, proxyCallWithInstrumentedTwin, type StoredTwin } from './responseTwins';
 
 export interface CostEstimate {
   costUsd: number;
@@ -19,9 +20,13 @@ export interface BatchWriterOptions {
   costFor?: (call: CallRecord) => CostEstimate | null;
 }
 
-/** Late-arriving parents: a call or step stored earlier learns its step (and worker) from a later batch. */
+/**
+ * Late-arriving parents: a call or step stored earlier learns its step and worker from a later batch.
+ * A call's `worker` replaces the stored one (the mapper only sends a stronger one, see
+ * ingest/genai/workerAttribution.ts); `final` lets a call held out of the rollups join them.
+ */
 export interface BatchLinks {
-  calls: Array<{ callId: string; stepId: string; worker: string }>;
+  calls: Array<{ callId: string; stepId: string | null; worker: string | null; final: boolean }>;
   steps: Array<{ stepId: string; parentStepId: string }>;
 }
 
@@ -80,6 +85,11 @@ export class BatchWriter {
   private readonly callQuality: Database.Statement;
   private readonly clearPending: Database.Statement;
   private readonly pendingCalls: Database.Statement;
+  private readonly mergeIntoProxyRow: Database.Statement;
+  private readonly deleteCall: Database.Statement;
+  private readonly moveScores: Database.Statement;
+  /** A call seen by the proxy and by an instrumentation: one row (see responseTwins.ts). */
+  private readonly twins: ResponseTwins;
   private readonly writeTransaction: (batch: IngestBatch, links: BatchLinks | undefined) => WriteResult;
   private readonly writeManyTransaction: (items: readonly LinkedBatch[]) => WriteResult[];
   /** Decoded latency sketches of recently written rollup rows (checked against the stored bytes on use). */
@@ -121,8 +131,8 @@ export class BatchWriter {
         temperature, max_tokens, top_p, stream, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
         cost_usd, cost_source, started_at, latency_ms, ttft_ms, finish_reason, status, http_status,
         error_type, error_message, prompt_id, prompt_version, prompt_fingerprint, source_file, source_line,
-        input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id, rollup_pending)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        input_text, output_text, content_mode, cache_hit, variant, retry_count, trace_id, span_id, rollup_pending, response_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO NOTHING`); // only a duplicate id is skipped; any other violation fails the batch
     this.insertScore = db.prepare(`
       INSERT INTO scores (call_id, run_id, worker, name, value, raw_value, label, comment, source, created_at)
@@ -153,7 +163,7 @@ export class BatchWriter {
         ttft_count = ttft_count + excluded.ttft_count, quality_sum = quality_sum + excluded.quality_sum,
         quality_count = quality_count + excluded.quality_count,
         latency_sketch = COALESCE(excluded.latency_sketch, latency_sketch)`);
-    this.linkCall = db.prepare(`UPDATE calls SET step_id = ?, worker = COALESCE(worker, ?) WHERE id = ?`);
+    this.linkCall = db.prepare(`UPDATE calls SET step_id = COALESCE(?, step_id), worker = COALESCE(?, worker) WHERE id = ?`);
     this.linkStep = db.prepare(`UPDATE steps SET parent_step_id = ? WHERE id = ? AND parent_step_id IS NOT ?`);
     this.deleteRollup = db.prepare(
       `DELETE FROM call_rollups WHERE worker = ? AND model = ? AND prompt_version = ? AND bucket_start = ?`,
@@ -185,6 +195,14 @@ export class BatchWriter {
     );
     this.clearPending = db.prepare(`UPDATE calls SET rollup_pending = 0 WHERE id = ?`);
     this.pendingCalls = db.prepare(`SELECT ${callColumns} FROM calls WHERE rollup_pending = 1 AND started_at < ?`);
+    this.mergeIntoProxyRow = db.prepare(`
+      UPDATE calls SET step_id = ?, trace_id = ?, span_id = ?, run_id = COALESCE(run_id, ?), run_ref = COALESCE(run_ref, ?),
+        worker = COALESCE(worker, ?), source_file = COALESCE(source_file, ?), source_line = COALESCE(source_line, ?),
+        prompt_id = COALESCE(prompt_id, ?)
+      WHERE id = ?`);
+    this.deleteCall = db.prepare(`DELETE FROM calls WHERE id = ?`);
+    this.moveScores = db.prepare(`UPDATE scores SET call_id = ? WHERE call_id = ?`);
+    this.twins = new ResponseTwins(db);
     this.writeTransaction = db.transaction((batch: IngestBatch, links: BatchLinks | undefined) => {
       const result = this.writeAll(batch);
       if (links) this.applyLinks(links);
@@ -214,27 +232,31 @@ export class BatchWriter {
 
   /**
    * Links calls and steps stored earlier to parents that arrived in this batch. A call held out of the
-   * rollups (awaiting its parent) now joins its worker's row. A call already counted under the
-   * unknown worker (its parent came after the flush) moves: sketches cannot subtract, so both rows are
-   * rebuilt from the raw calls — rare by construction.
+   * rollups (awaiting its parent) joins its worker's row once its link is final. A call already
+   * counted under another worker (its parent came after the flush) moves: sketches cannot subtract,
+   * so both rows are rebuilt from the raw calls — rare by construction.
    */
   private applyLinks(links: BatchLinks): void {
     for (const link of links.steps) this.linkStep.run(link.parentStepId, link.stepId, link.parentStepId);
     const touched = new Map<string, RollupDimensions>();
     const deltas = new Map<string, RollupDelta>();
-    for (const link of links.calls) {
+    for (const sent of links.calls) {
+      // A call merged into the proxy's row lives under the proxy's id; the proxy's header worker stays.
+      const alias = this.twins.resolve(sent.callId);
+      const link = alias ? { ...sent, callId: alias.id, worker: alias.keepWorker ? null : sent.worker } : sent;
       const before = this.callForRollup.get(link.callId) as (CallRow & { rollupPending: number }) | undefined;
       if (!before) continue;
       this.linkCall.run(link.stepId, link.worker, link.callId);
-      const worker = before.worker ?? link.worker;
+      const worker = link.worker ?? before.worker;
       if (before.rollupPending) {
+        if (!link.final) continue;
         this.clearPending.run(link.callId);
         this.addStoredCall(deltas, { ...before, worker });
         continue;
       }
-      if (before.worker) continue; // the worker was already known: same rollup row
+      if (before.worker === worker) continue; // same rollup row
       const old = rollupDimensions(toCallRecord(before));
-      const moved = rollupDimensions({ ...toCallRecord(before), worker: link.worker });
+      const moved = rollupDimensions({ ...toCallRecord(before), worker });
       touched.set(rollupKeyString(old), old);
       touched.set(rollupKeyString(moved), moved);
     }
@@ -325,7 +347,19 @@ export class BatchWriter {
     }
 
     const deltas = new Map<string, RollupDelta>();
-    for (const call of batch.calls) {
+    // Rollup rows a merge took a call out of: rebuilt from the raw calls once the deltas are in.
+    const rebuild = new Map<string, RollupDimensions>();
+    for (const incoming of batch.calls) {
+      let call = incoming;
+      const twin = this.twins.find(incoming);
+      if (twin !== undefined) {
+        if (twin.source === 'proxy') {
+          this.mergeIntoProxy(twin, incoming, refOf(incoming.runId), deltas, rebuild);
+          result.duplicateCalls++;
+          continue;
+        }
+        call = this.replaceInstrumentedTwin(twin, incoming, rebuild);
+      }
       const cost = this.costOf(call);
       const info = this.insertCall.run(this.callValues(call, cost, refOf(call.runId)));
       if (info.changes === 0) {
@@ -333,11 +367,14 @@ export class BatchWriter {
         continue;
       }
       result.calls++;
-      if (!call.awaitingParent) addCallToRollup(deltas, call, cost.costUsd);
+      if (twin !== undefined) {
+        if (!call.awaitingParent) rebuild.set(rollupKeyString(rollupDimensions(call)), rollupDimensions(call)); // with the scores it took over
+      } else if (!call.awaitingParent) addCallToRollup(deltas, call, cost.costUsd);
     }
     for (const score of batch.scores) {
-      const call = score.callId ? (this.callForScore.get(score.callId) as CallDimensionsRow | undefined) : undefined;
-      this.insertScore.run(scoreRow(score, call));
+      const callId = score.callId ? (this.twins.resolve(score.callId)?.id ?? score.callId) : score.callId;
+      const call = callId ? (this.callForScore.get(callId) as CallDimensionsRow | undefined) : undefined;
+      this.insertScore.run(scoreRow({ ...score, callId }, call));
       result.scores++;
       // A pending call's scores join the rollups together with the call, when its parent links it.
       if (call && !call.rollupPending && typeof score.value === 'number' && Number.isFinite(score.value)) {
@@ -347,7 +384,33 @@ export class BatchWriter {
       }
     }
     for (const delta of deltas.values()) this.applyRollup(delta);
+    for (const dims of rebuild.values()) this.rebuildRollup(dims);
     return result;
+  }
+
+  /** An instrumentation's span of a call the proxy recorded: the proxy's row learns where it sits; no second row. */
+  private mergeIntoProxy(twin: StoredTwin, call: CallRecord, runRef: number | null, deltas: Map<string, RollupDelta>, rebuild: Map<string, RollupDimensions>): void {
+    const before = this.callForRollup.get(twin.id) as (CallRow & { rollupPending: number }) | undefined;
+    this.mergeIntoProxyRow.run(call.stepId ?? null, call.traceId ?? null, call.spanId ?? null, call.runId ?? null, runRef, call.worker ?? null, call.sourceFile ?? null, call.sourceLine ?? null, call.promptId ?? null, twin.id);
+    this.twins.alias(call.id, { id: twin.id, keepWorker: twin.worker !== null });
+    if (before === undefined || before.rollupPending || twin.worker !== null || call.worker == null) return;
+    // Counted under the unknown worker so far: out of that row, into its worker's.
+    const old = rollupDimensions(toCallRecord(before));
+    rebuild.set(rollupKeyString(old), old);
+    this.addStoredCall(deltas, { ...before, worker: call.worker });
+  }
+
+  /** The proxy's record of a call an instrumentation reported first: it replaces that row, keeping its place in the tree and its scores. */
+  private replaceInstrumentedTwin(twin: StoredTwin, proxy: CallRecord, rebuild: Map<string, RollupDimensions>): CallRecord {
+    const before = this.callForRollup.get(twin.id) as (CallRow & { rollupPending: number }) | undefined;
+    this.deleteCall.run(twin.id);
+    this.moveScores.run(proxy.id, twin.id);
+    if (before !== undefined && !before.rollupPending) {
+      const old = rollupDimensions(toCallRecord(before));
+      rebuild.set(rollupKeyString(old), old);
+    }
+    this.twins.alias(twin.id, { id: proxy.id, keepWorker: proxy.worker != null });
+    return proxyCallWithInstrumentedTwin(proxy, twin);
   }
 
   private costOf(call: CallRecord): { costUsd: number | null; costSource: CostSource | null } {
@@ -409,6 +472,7 @@ export class BatchWriter {
       call.traceId ?? null,
       call.spanId ?? null,
       call.awaitingParent ? 1 : 0,
+      call.responseId ?? null,
     ];
   }
 

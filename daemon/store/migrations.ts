@@ -371,6 +371,14 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   RUN_REFS_MIGRATION,
+  {
+    version: 6,
+    name: 'calls.response_id: one row for a call seen by the proxy and by an instrumentation',
+    sql: `
+      ALTER TABLE calls ADD COLUMN response_id TEXT;
+      CREATE INDEX calls_response_id ON calls(response_id) WHERE response_id IS NOT NULL;
+    `,
+  },
 ];
 
 export class StoreVersionError extends Error {}

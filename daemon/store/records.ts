@@ -89,6 +89,11 @@ export interface CallRecord {
   traceId?: string | null;
   spanId?: string | null;
   /**
+   * The provider's response id (chatcmpl-…, resp_…). A call the proxy recorded and an
+   * instrumentation exported with the same id is one call: the store keeps one row.
+   */
+  responseId?: string | null;
+  /**
    * The call's parent span has not arrived yet (exporters send children first): its worker is
    * unknown for now, so the store holds it out of the rollups until the parent links it.
    */

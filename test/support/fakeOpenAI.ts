@@ -1,6 +1,8 @@
 // The one fake in Flowtune's tests: a deterministic OpenAI-compatible upstream on loopback.
-// Chat completions (JSON and SSE, with include_usage), responses, embeddings, models, gzip when the
-// client accepts it, and switchable faults for the proxy tests.
+// Chat completions (JSON and SSE, with include_usage; a tool call when the request offers tools and
+// has no tool result yet), responses (JSON and SSE), embeddings, models, gzip when the client
+// accepts it, and switchable faults for the proxy tests.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
@@ -58,7 +60,23 @@ export interface FakeOpenAI {
 }
 
 export const FAKE_REPLY = 'Hello from the fake upstream';
-const USAGE = { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 };
+/** The usage every chat completion reports (streamed: in the include_usage chunk). */
+export const USAGE = { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 };
+/** The usage of a reply that calls a tool. */
+export const TOOL_USAGE = { prompt_tokens: 23, completion_tokens: 9, total_tokens: 32 };
+/** The usage every Responses API answer reports. */
+export const RESPONSES_USAGE = { input_tokens: 13, output_tokens: 7, total_tokens: 20 };
+/** The tool call answered when a request offers tools: the first tool, with these arguments. */
+export const TOOL_ARGUMENTS = '{"city":"Paris"}';
+
+/** The first offered tool's name, when the request offers tools and holds no tool result yet. */
+function toolToCall(body: Record<string, unknown>): string | undefined {
+  const tools = body.tools as Array<{ type?: string; function?: { name?: string }; name?: string }> | undefined;
+  if (!Array.isArray(tools) || tools.length === 0) return undefined;
+  const messages = body.messages as Array<{ role: string }> | undefined;
+  if (messages?.some((m) => m.role === 'tool')) return undefined;
+  return tools[0].function?.name ?? tools[0].name;
+}
 
 /** Deterministic reply text: echoes a digest of the last user message so different inputs differ. */
 export function replyFor(messages: Array<{ role: string; content: unknown }> | undefined): string {
@@ -137,6 +155,31 @@ function errorPayload(message: string, type: string, code: string | null) {
   return { error: { message, type, param: null, code } };
 }
 
+/**
+ * A response id that differs between requests and is the same for the same request, so direct and
+ * proxied answers compare equal (stream_options left out: the proxy may add include_usage).
+ */
+function responseIdFor(prefix: string, rawBody: string): string {
+  let canonical = rawBody;
+  try {
+    canonical = JSON.stringify({ ...(JSON.parse(rawBody) as Record<string, unknown>), stream_options: undefined });
+  } catch {
+    // not JSON: the raw bytes
+  }
+  return `${prefix}${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+}
+
+function chatCompletion(id: string, model: string, message: Record<string, unknown>, finishReason: string, usage: typeof USAGE) {
+  return {
+    id,
+    object: 'chat.completion',
+    created: 1700000000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', refusal: null, ...message }, finish_reason: finishReason, logprobs: null }],
+    usage,
+  };
+}
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string, fault: Fault, chatResponder: ChatResponder | null): Promise<void> {
   if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.kind === 'hang') return;
@@ -187,7 +230,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
     const custom = body.stream !== true && chatResponder ? chatResponder(body) : undefined;
     if (custom) {
       sendJson(req, res, 200, {
-        id: 'chatcmpl-fake-custom',
+        id: responseIdFor('chatcmpl-', rawBody),
         object: 'chat.completion',
         created: 1700000000,
         model: `${model}-2024-07-18`,
@@ -201,9 +244,28 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
     const finishReason = maxTokens !== undefined && maxTokens < USAGE.completion_tokens ? 'length' : 'stop';
     const responseModel = `${model}-2024-07-18`;
+    const tool = toolToCall(body);
+    if (tool !== undefined) {
+      const toolCall = { id: 'call_fake_1', type: 'function', function: { name: tool, arguments: TOOL_ARGUMENTS } };
+      if (body.stream === true) {
+        const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        const base = { id: responseIdFor('chatcmpl-', rawBody), object: 'chat.completion.chunk', created: 1700000000, model: responseModel };
+        const usageField = includeUsage ? { usage: null } : {};
+        const events = [
+          { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, ...toolCall, function: { name: tool, arguments: '' } }] }, finish_reason: null }], ...usageField },
+          { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: TOOL_ARGUMENTS } }] }, finish_reason: null }], ...usageField },
+          { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }], ...usageField },
+          ...(includeUsage ? [{ ...base, choices: [], usage: TOOL_USAGE }] : []),
+        ];
+        sendSse(res, events.map((e) => JSON.stringify(e)));
+        return;
+      }
+      sendJson(req, res, 200, chatCompletion(responseIdFor('chatcmpl-', rawBody), responseModel, { content: null, tool_calls: [toolCall] }, 'tool_calls', TOOL_USAGE));
+      return;
+    }
     if (body.stream === true) {
       const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-      streamChat(res, text, responseModel, finishReason, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, fault, acceptsGzip);
+      streamChat(res, responseIdFor('chatcmpl-', rawBody), text, responseModel, finishReason, (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true, fault, acceptsGzip);
       return;
     }
     if (fault.kind === 'malformed_json') {
@@ -211,33 +273,64 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, rawBo
       res.end('{"id": "chatcmpl-broken", "choices": [');
       return;
     }
-    sendJson(req, res, 200, {
-      id: 'chatcmpl-fake-1',
-      object: 'chat.completion',
-      created: 1700000000,
-      model: responseModel,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason, logprobs: null }],
-      usage: USAGE,
-    });
+    sendJson(req, res, 200, chatCompletion(responseIdFor('chatcmpl-', rawBody), responseModel, { content: text }, finishReason, USAGE));
     return;
   }
   if (path === '/v1/responses') {
-    sendJson(req, res, 200, {
-      id: 'resp_fake_1',
+    const message = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: FAKE_REPLY, annotations: [] }] };
+    const response = {
+      id: responseIdFor('resp_', rawBody),
       object: 'response',
       created_at: 1700000000,
       status: 'completed',
       model: `${String(body.model)}-2024-07-18`,
-      output: [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: FAKE_REPLY, annotations: [] }] }],
-      usage: { input_tokens: 11, output_tokens: 5, total_tokens: 16, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
-    });
+      output: [message],
+      usage: { ...RESPONSES_USAGE, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    };
+    if (body.stream === true) {
+      // Typed events as OpenAI sends them; the usage arrives only in response.completed.
+      const inProgress = { ...response, status: 'in_progress', output: [], usage: null };
+      const pieces = FAKE_REPLY.match(/.{1,6}/gsu) ?? [FAKE_REPLY];
+      const events: Record<string, unknown>[] = [
+        { type: 'response.created', response: inProgress },
+        { type: 'response.in_progress', response: inProgress },
+        { type: 'response.output_item.added', output_index: 0, item: { ...message, status: 'in_progress', content: [] } },
+        { type: 'response.content_part.added', item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } },
+        ...pieces.map((delta) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta })),
+        { type: 'response.output_text.done', item_id: 'msg_1', output_index: 0, content_index: 0, text: FAKE_REPLY },
+        { type: 'response.content_part.done', item_id: 'msg_1', output_index: 0, content_index: 0, part: message.content[0] },
+        { type: 'response.output_item.done', output_index: 0, item: message },
+        { type: 'response.completed', response },
+      ];
+      sendSse(res, events.map((e, i) => JSON.stringify({ ...e, sequence_number: i })), (e) => (JSON.parse(e) as { type: string }).type);
+      return;
+    }
+    sendJson(req, res, 200, response);
     return;
   }
   sendJson(req, res, 404, errorPayload(`Unknown path ${path}`, 'invalid_request_error', 'unknown_url'));
 }
 
+/** Sends SSE events 2 ms apart; with `eventName`, each gets an `event:` line (the Responses API's form). */
+function sendSse(res: http.ServerResponse, events: string[], eventName?: (event: string) => string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake_stream' });
+  let index = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    if (index < events.length) {
+      const event = events[index++];
+      res.write(`${eventName ? `event: ${eventName(event)}\n` : ''}data: ${event}\n\n`);
+      setTimeout(next, 2);
+      return;
+    }
+    res.end(eventName ? '' : 'data: [DONE]\n\n');
+  };
+  next();
+}
+
 function streamChat(
   res: http.ServerResponse,
+  id: string,
   text: string,
   model: string,
   finishReason: string,
@@ -270,7 +363,7 @@ function streamChat(
     else res.write(data);
   };
   const newline = fault.kind === 'split_stream' && fault.crlf ? '\r\n' : '\n';
-  const base = { id: 'chatcmpl-fake-stream', object: 'chat.completion.chunk', created: 1700000000, model };
+  const base = { id, object: 'chat.completion.chunk', created: 1700000000, model };
   // Like OpenAI: with include_usage every chunk carries "usage": null and a last chunk has the usage.
   const usageField = includeUsage ? { usage: null } : {};
   const pieces = text.match(/.{1,6}/gsu) ?? [text];

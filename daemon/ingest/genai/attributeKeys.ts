@@ -26,6 +26,7 @@ export const KEYS = {
   // invocation_parameters.model before it (see mapSpans).
   modelName: ['llm.model_name', 'embedding.model_name'],
   responseModel: ['gen_ai.response.model', 'llm.model_name'],
+  responseId: ['gen_ai.response.id', 'ai.response.id', 'llm.response.id'],
   temperature: ['gen_ai.request.temperature', 'llm.request.temperature'],
   maxTokens: ['gen_ai.request.max_tokens', 'gen_ai.request.max_completion_tokens', 'llm.request.max_tokens'],
   topP: ['gen_ai.request.top_p', 'llm.request.top_p'],

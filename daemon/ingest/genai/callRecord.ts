@@ -115,5 +115,6 @@ export function callFromSpan(span: NormalizedSpan, ctx: CallContext): CallRecord
     outputText: applyContentMode(extractOutput(a), ctx.contentMode),
     traceId: span.traceId,
     spanId: span.spanId,
+    responseId: firstStr(a, KEYS.responseId) ?? null,
   };
 }

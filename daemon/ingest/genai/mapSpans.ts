@@ -5,7 +5,9 @@
 // Run id: `flowtune.run.id` (span or resource) or `traceloop.association.properties.run_id` seen
 // on any span of the trace, else the trace id.
 // Steps: workflow/agent/tool/task/chain spans of any convention, spans marked `flowtune.worker`,
-// and plain spans between a model call and its nearest such step (an app's manual worker span).
+// and plain spans between a model call and its nearest application step (an app's manual worker
+// span; framework steps do not stop this). A call's worker follows workerAttribution.ts: the
+// application's name wins over a framework's, whichever is nearer.
 // Parents in other batches: with a RecentSpanIndex, unresolved parents are resolved when they
 // arrive and reported as `callLinks`/`stepLinks` (stepId/worker for calls stored earlier); without
 // one, the raw parent id `${traceId}:${parentSpanId}` is used and the store must tolerate it.
@@ -16,6 +18,7 @@ import { classifySpan, type SpanRole } from './classify';
 import { callFromSpan } from './callRecord';
 import { evaluationScore, qualityAttributeScore } from './scores';
 import type { IndexedSpan, PlainSpanInfo, RecentSpanIndex } from './spanIndex';
+import { RANK, attributionOf, stronger, type Attribution } from './workerAttribution';
 
 export interface MapSpansOptions {
   /** Default 'otlp'. */
@@ -26,11 +29,15 @@ export interface MapSpansOptions {
   index?: RecentSpanIndex;
 }
 
-/** A call stored earlier whose step became known in this batch: set stepId, and worker when it is null. */
+/**
+ * A call stored earlier whose ancestors arrived in this batch: its step (when it had none) and its
+ * worker (when a stronger one was found). `final`: every ancestor is known now, the worker is settled.
+ */
 export interface CallLink {
   callId: string;
-  stepId: string;
-  worker: string;
+  stepId: string | null;
+  worker: string | null;
+  final: boolean;
 }
 
 /** A step stored earlier whose parent step became known in this batch. */
@@ -55,6 +62,18 @@ interface SpanNode {
   runId: string;
   promoted: boolean;
   step?: { id: string; worker: string; kind: string };
+  /** A step: what it makes of a descendant call's worker. A call: its own worker. */
+  attribution?: Attribution;
+  /** A call: the step it was stored under. */
+  callStepId?: string;
+}
+
+/** Walking up from a call: its nearest step, the strongest worker, and where the walk stopped unknown. */
+interface AncestorWalk {
+  stepId?: string;
+  stepNode?: SpanNode;
+  best?: Attribution;
+  unresolved?: string;
 }
 
 type NearestStep = { stepId: string; worker: string; node?: SpanNode } | { unresolved: string } | null;
@@ -108,7 +127,7 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
     for (let depth = 0; cur !== undefined && depth < 1000; depth++) {
       const node = nodes.get(cur);
       if (node !== undefined) {
-        if (node.role.role === 'step') return;
+        if (node.role.role === 'step' && attributionOf(node.span, node.span.name).rank >= RANK.application) return;
         if (node.role.role === 'plain') {
           if (node.promoted) return;
           node.promoted = true;
@@ -121,11 +140,12 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
         index?.addPending(cur, { llm: true });
         return;
       }
-      if (known.stepId !== undefined) return;
+      if (known.stepId !== undefined && (known.attribution?.rank ?? RANK.application) >= RANK.application) return;
       if (known.plain !== undefined) {
         // Seen earlier as a plain span; an LLM descendant makes it a step now.
         known.stepId = cur;
         known.worker = known.plain.name;
+        if (known.attribution?.rank === RANK.application) known.attribution = { name: known.plain.name, rank: RANK.application };
         promotedEarlier.push({ key: cur, entry: known, plain: known.plain });
         known.plain = undefined;
       }
@@ -150,6 +170,42 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
     return null;
   };
 
+  /** Up from `startKey` (included): the nearest step and the strongest worker; stops at an explicit one. */
+  const walkUp = (startKey: string | undefined, traceId: string): AncestorWalk => {
+    const walk: AncestorWalk = {};
+    let cur = startKey;
+    for (let depth = 0; cur !== undefined && depth < 1000; depth++) {
+      const node = nodes.get(cur);
+      let attribution: Attribution | undefined;
+      let next: string | undefined;
+      if (node !== undefined) {
+        if (node.step !== undefined) {
+          if (walk.stepId === undefined) {
+            walk.stepId = node.step.id;
+            walk.stepNode = node;
+          }
+          attribution = node.attribution;
+        }
+        next = node.parentKey;
+      } else {
+        const known = index?.get(cur);
+        if (known === undefined) {
+          walk.unresolved = cur;
+          return walk;
+        }
+        if (known.stepId !== undefined) {
+          walk.stepId ??= known.stepId;
+          attribution = known.attribution ?? (known.worker !== undefined ? { name: known.worker, rank: RANK.application } : undefined);
+        }
+        next = known.parentSpanId !== undefined ? keyOf(traceId, known.parentSpanId) : undefined;
+      }
+      walk.best = stronger(walk.best, attribution);
+      if (walk.best?.rank === RANK.explicit) return walk;
+      cur = next;
+    }
+    return walk;
+  };
+
   // Without an index the raw parent id stands in; with one, null now and a StepLink later.
   function resolveParentStep(stepId: string, parentKey: string | undefined): string | null {
     const nearest = nearestStep(parentKey, stepId.slice(0, stepId.indexOf(':')));
@@ -168,11 +224,15 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
     else if (pending?.llm === true && node.role.role === 'plain' && !node.promoted) {
       node.promoted = true;
       promoteAbove(node.parentKey, node.span.traceId);
+    } else if (pending?.llm === true && node.role.role === 'step' && attributionOf(node.span, node.span.name).rank < RANK.application) {
+      // A framework step does not stop the promotion: the application's span may be further up.
+      promoteAbove(node.parentKey, node.span.traceId);
     }
   }
   for (const node of nodes.values()) {
     if (node.role.role === 'step') node.step = { id: node.key, worker: stepWorkerName(node.span, node.role.kind), kind: node.role.kind };
     else if (node.promoted) node.step = { id: node.key, worker: stepWorkerName(node.span, 'span'), kind: 'span' };
+    if (node.step !== undefined) node.attribution = attributionOf(node.span, node.step.worker);
   }
 
   for (const { key, entry, plain } of promotedEarlier) {
@@ -211,21 +271,24 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
         attributes: sourceFile !== undefined ? { sourceFile, sourceLine: a['code.line.number'] ?? a['code.lineno'] ?? null } : null,
       });
     } else if (node.role.role === 'call') {
-      const nearest = nearestStep(node.parentKey, span.traceId);
-      let stepId: string | null = null;
-      let stepWorker: string | undefined;
-      if (nearest !== null && 'unresolved' in nearest) {
-        if (index === undefined) stepId = nearest.unresolved;
-        else index.addPending(nearest.unresolved, { calls: [node.key] });
-      } else if (nearest !== null) {
-        stepId = nearest.stepId;
-        stepWorker = nearest.worker;
-      }
       const a = span.attributes;
-      const worker = str(a, FLOWTUNE.worker) ?? stepWorker ?? str(a, KEYS.agentName) ?? null;
-      const stepAttributes = nearest !== null && 'node' in nearest ? nearest.node?.span.attributes : undefined;
-      const call = callFromSpan(span, { id: node.key, runId: node.runId, stepId, worker, operation: node.role.operation, source, contentMode, stepAttributes });
-      if (worker === null && index !== undefined && nearest !== null && 'unresolved' in nearest) call.awaitingParent = true;
+      const own = str(a, FLOWTUNE.worker);
+      node.attribution = own !== undefined ? { name: own, rank: RANK.explicit } : undefined;
+      const walk = walkUp(node.parentKey, span.traceId);
+      const agent = str(a, KEYS.agentName);
+      const best = stronger(stronger(node.attribution, walk.best), agent !== undefined ? { name: agent, rank: RANK.callAgent } : undefined);
+      let stepId = walk.stepId ?? null;
+      // Ancestors not seen yet may still name a stronger worker: wait for them before the rollups count it.
+      const waiting = walk.unresolved !== undefined && (best?.rank ?? RANK.none) < RANK.explicit;
+      if (walk.unresolved !== undefined) {
+        if (index === undefined) stepId ??= walk.unresolved;
+        else if (waiting || stepId === null) index.addPending(walk.unresolved, { calls: [node.key] });
+      }
+      node.attribution = best;
+      node.callStepId = stepId ?? undefined;
+      const stepAttributes = walk.stepNode?.span.attributes;
+      const call = callFromSpan(span, { id: node.key, runId: node.runId, stepId, worker: best?.name ?? null, operation: node.role.operation, source, contentMode, stepAttributes });
+      if (waiting && index !== undefined) call.awaitingParent = true;
       calls.push(call);
       const quality = qualityAttributeScore(a, node.key, node.runId, span.endTimeMs);
       if (quality !== null) scores.push(quality);
@@ -234,6 +297,20 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
       if (event.name !== KEYS.evaluationEvent) continue;
       scores.push(evaluationScore(event.attributes, { callId: evaluatedCallId(node), runId: node.runId }, event.timeMs));
     }
+  }
+
+  /** A call stored earlier learns about ancestors that arrived now: a stronger worker, its step, or that it is settled. */
+  function linkWaitingCall(callId: string, walk: AncestorWalk): void {
+    const entry = index?.get(callId);
+    if (index === undefined || entry === undefined) return;
+    const best = stronger(entry.attribution, walk.best);
+    const stepId = entry.callStepId ?? walk.stepId;
+    const final = walk.unresolved === undefined || (best?.rank === RANK.explicit && stepId !== undefined);
+    const changed = best !== entry.attribution || stepId !== entry.callStepId;
+    entry.attribution = best;
+    entry.callStepId = stepId;
+    if (!final && walk.unresolved !== undefined) index.addPending(walk.unresolved, { calls: [callId] });
+    if (final || changed) callLinks.push({ callId, stepId: stepId ?? null, worker: best?.name ?? null, final });
   }
 
   function evaluatedCallId(node: SpanNode): string | null {
@@ -249,13 +326,17 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
     for (const node of nodes.values()) {
       const pending = index.takePending(node.key);
       if (pending === undefined || (pending.calls.length === 0 && pending.steps.length === 0)) continue;
+      if (pending.calls.length > 0) {
+        const walk = walkUp(node.key, node.span.traceId);
+        for (const callId of pending.calls) linkWaitingCall(callId, walk);
+      }
+      if (pending.steps.length === 0) continue;
       const target: NearestStep = node.step !== undefined ? { stepId: node.step.id, worker: node.step.worker } : nearestStep(node.parentKey, node.span.traceId);
       if (target === null) continue;
       if ('unresolved' in target) {
-        index.addPending(target.unresolved, { calls: pending.calls, steps: pending.steps });
+        index.addPending(target.unresolved, { steps: pending.steps });
         continue;
       }
-      for (const callId of pending.calls) callLinks.push({ callId, stepId: target.stepId, worker: target.worker });
       for (const stepId of pending.steps) stepLinks.push({ stepId, parentStepId: target.stepId });
     }
     for (const node of nodes.values()) {
@@ -266,7 +347,9 @@ export function mapSpansToBatch(spans: readonly NormalizedSpan[], options: MapSp
         parentSpanId: span.parentSpanId,
         stepId: node.step?.id,
         worker: node.step?.worker,
+        attribution: node.attribution ?? (node.role.role === 'plain' ? attributionOf(span, span.name) : undefined),
         callId: node.role.role === 'call' ? node.key : undefined,
+        callStepId: node.callStepId,
         plain:
           node.step === undefined && node.role.role === 'plain'
             ? { name: span.name, startedAt: span.startTimeMs, endedAt: span.endTimeMs, status: spanStatus(span.status.code), errorMessage: span.status.code === 2 ? span.status.message || null : null }

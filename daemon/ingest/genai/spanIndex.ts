@@ -3,6 +3,7 @@
 // travels alone: a call's worker step usually arrives in a later request than the call.
 // Bounded: the oldest entries are forgotten first (in bulk, a generation at a time).
 import type { SpanStatus } from '../../store/records';
+import type { Attribution } from './workerAttribution';
 
 /** A plain span kept in enough detail to be turned into a step when an LLM descendant shows up. */
 export interface PlainSpanInfo {
@@ -20,8 +21,12 @@ export interface IndexedSpan {
   /** Set when the span is (or became) a step. */
   stepId?: string;
   worker?: string;
+  /** A step: what it makes of a descendant call's worker; a call: the worker it was stored under. */
+  attribution?: Attribution;
   /** Set when the span is a model call. */
   callId?: string;
+  /** A call: the step it was stored under. */
+  callStepId?: string;
   plain?: PlainSpanInfo;
 }
 

@@ -1,7 +1,7 @@
 // The proxy is invisible to the client: the openai client gets what it would get from the upstream
 // directly, streamed or not, compressed or not; and every model call is stored with its facts.
 import assert from 'node:assert/strict';
-import { FAKE_REPLY } from '../../support/fakeOpenAI';
+import { FAKE_REPLY, RESPONSES_USAGE } from '../../support/fakeOpenAI';
 import { API_KEY, allCalls, startProxyRig, waitForCall, type ProxyRig } from './proxyHarness';
 
 const MESSAGES = [
@@ -143,7 +143,7 @@ describe('proxy: relaying to the client', () => {
     assert.equal(row.operation, 'responses');
     assert.equal(row.input_text, 'Write a haiku');
     assert.equal(row.output_text, FAKE_REPLY);
-    assert.equal(row.input_tokens, 11);
+    assert.equal(row.input_tokens, RESPONSES_USAGE.input_tokens);
     assert.equal(row.finish_reason, 'stop');
 
     const embedding = await rig.viaProxy({ worker: 'embedder' }).embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] }).withResponse();

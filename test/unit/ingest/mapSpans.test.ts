@@ -92,6 +92,7 @@ describe('GenAI mapping: OTel GenAI (Traceloop instrumentation-openai 0.27) unde
       outputTokens: 5,
       cachedTokens: 3,
       reasoningTokens: 1,
+      responseId: 'chatcmpl-1',
       costUsd: null,
       costSource: null,
       startedAt: T0 + 20,
@@ -404,9 +405,11 @@ describe('GenAI mapping: spans arriving across batches (RecentSpanIndex)', () =>
 
     const second = mapSpecs([worker], undefined, { index });
     assert.deepEqual(second.batch.steps.map((s) => [s.id, s.worker, s.kind, s.parentStepId]), [[`${TRACE_ID}:7000000000000002`, 'write-summary', 'span', null]]);
-    assert.deepEqual(second.callLinks, [{ callId: `${TRACE_ID}:7000000000000003`, stepId: `${TRACE_ID}:7000000000000002`, worker: 'write-summary' }]);
+    // The root may still carry flowtune.worker, which would win: linked, but not final yet.
+    assert.deepEqual(second.callLinks, [{ callId: `${TRACE_ID}:7000000000000003`, stepId: `${TRACE_ID}:7000000000000002`, worker: 'write-summary', final: false }]);
 
     const third = mapSpecs([root], undefined, { index });
+    assert.deepEqual(third.callLinks, [{ callId: `${TRACE_ID}:7000000000000003`, stepId: `${TRACE_ID}:7000000000000002`, worker: 'write-summary', final: true }]);
     assert.deepEqual(third.batch.steps.map((s) => [s.worker, s.kind]), [['pipeline', 'workflow']]);
     assert.deepEqual(third.stepLinks, [{ stepId: `${TRACE_ID}:7000000000000002`, parentStepId: `${TRACE_ID}:7000000000000001` }]);
     assert.deepEqual(third.batch.runs.map((r) => [r.id, r.name, r.startedAt, r.endedAt]), [[TRACE_ID, 'pipeline', T0, T0 + 300]]);

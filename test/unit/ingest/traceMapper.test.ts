@@ -38,7 +38,7 @@ describe('OTLP trace mapping on a worker thread', () => {
         const [first, second] = fromWorker;
         assert.ok(first.ok && second.ok);
         assert.equal(first.batch.calls[0].awaitingParent, true);
-        assert.deepEqual(second.callLinks, [{ callId: `${TRACE_ID}:7000000000000003`, stepId: `${TRACE_ID}:7000000000000002`, worker: 'write-summary' }]);
+        assert.deepEqual(second.callLinks, [{ callId: `${TRACE_ID}:7000000000000003`, stepId: `${TRACE_ID}:7000000000000002`, worker: 'write-summary', final: false }]);
       } finally {
         await worker.close();
         await inline.close();

@@ -52,7 +52,7 @@ describe('group commit', () => {
     // The third batch links the call of the first one to its (late) parent step.
     const third = committer.write(
       { runs: [], steps: [], calls: [call('d')], scores: [] },
-      { calls: [{ callId: 'child', stepId: 'step-1', worker: 'late_worker' }], steps: [] },
+      { calls: [{ callId: 'child', stepId: 'step-1', worker: 'late_worker', final: true }], steps: [] },
     );
     assert.equal(count(db, 'SELECT COUNT(*) AS n FROM calls'), 0, 'nothing is written before the turn ends');
     const results = await Promise.all([first, second, third]);

@@ -102,7 +102,7 @@ describe('store', () => {
     assert.deepEqual(aggregateWorkers(db, { since: NOW - DAY, until: NOW }).map((a) => [a.worker, a.calls]), [['(unknown)', 2]]);
     writer.write(
       { runs: [], steps: [{ id: 'step-1', runId: 'r1', worker: 'outline', kind: 'span', startedAt: NOW - 31 * 60_000, status: 'ok' }], calls: [], scores: [] },
-      { calls: [{ callId: 'late', stepId: 'step-1', worker: 'outline' }], steps: [] },
+      { calls: [{ callId: 'late', stepId: 'step-1', worker: 'outline', final: true }], steps: [] },
     );
     const byWorker = Object.fromEntries(aggregateWorkers(db, { since: NOW - DAY, until: NOW }).map((a) => [a.worker, a.calls]));
     assert.deepEqual(byWorker, { '(unknown)': 1, outline: 1 });
@@ -115,7 +115,7 @@ describe('store', () => {
     assert.deepEqual(aggregateWorkers(db, { since: NOW - DAY, until: NOW }), [], 'not counted while its worker is unknown');
     writer.write(
       { runs: [], steps: [{ id: 'step-1', runId: 'r1', worker: 'outline', kind: 'span', startedAt: NOW - 31 * 60_000, status: 'ok' }], calls: [], scores: [] },
-      { calls: [{ callId: 'child', stepId: 'step-1', worker: 'outline' }], steps: [] },
+      { calls: [{ callId: 'child', stepId: 'step-1', worker: 'outline', final: true }], steps: [] },
     );
     const [aggregate] = aggregateWorkers(db, { since: NOW - DAY, until: NOW });
     assert.equal(aggregate.worker, 'outline');

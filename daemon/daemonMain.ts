@@ -65,6 +65,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       startedAt: Date.now(),
       db,
       writer,
+      prices: costs.table,
       logger,
       config: loaded.config,
       configError: loaded.error,

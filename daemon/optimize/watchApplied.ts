@@ -7,6 +7,8 @@ export interface WindowMetrics {
   calls: number;
   successRate: number;
   costPerCall: number;
+  /** Per-call cost variance (0 when unknown), so a cost rise is judged against the cost's own noise. */
+  costVariance?: number;
   latencyMeanMs: number | null;
   quality: number | null;
   qualityCount: number;
@@ -61,7 +63,11 @@ export function judgeWatch(before: WindowMetrics, after: WindowMetrics, expectat
     }
   }
   if (changes.cost !== null && changes.cost > TOLERATED_RISE + Math.max(0, expectation.metric === 'cost' ? 0 : expectation.relative)) {
-    reasons.push(`cost per call rose ${(changes.cost * 100).toFixed(0)}% (expected ${(expectation.metric === 'cost' ? expectation.relative * 100 : 0).toFixed(0)}%)`);
+    // A rise is a regression only when it stands out of the per-call cost noise (inputs of different
+    // lengths cost different amounts): one-sided test of after > before·(1 + tolerated rise).
+    const se = (v: number | undefined, n: number) => (v !== undefined && n > 0 ? Math.sqrt(v / n) : 0);
+    const p = 1 - oneSidedDropP(before.costPerCall * (1 + TOLERATED_RISE), after.costPerCall, se(before.costVariance, before.calls), se(after.costVariance, after.calls));
+    if (p < ALPHA) reasons.push(`cost per call rose ${(changes.cost * 100).toFixed(0)}% (expected ${(expectation.metric === 'cost' ? expectation.relative * 100 : 0).toFixed(0)}%, p=${p.toPrecision(2)})`);
   }
   if (changes.latency !== null && changes.latency > 2 * TOLERATED_RISE + (expectation.metric === 'latencyMs' ? Math.max(0, expectation.relative) : 0)) {
     reasons.push(`mean latency rose ${(changes.latency * 100).toFixed(0)}%`);

@@ -19,7 +19,9 @@ export interface LiveSplitInput {
 
 function armSummary(observations: readonly ExperimentObservation[], metric: (typeof METRIC_NAMES)[number]): ArmSummary {
   if (metric === 'success') return summarize(proportion(observations.length, observations.filter((o) => o.success).length));
-  return summarizeValues(observations.map((o) => metricValue(o, metric)));
+  // Quality may be missing for some units (calls without posted feedback): those carry NaN and are left out.
+  const values = observations.map((o) => metricValue(o, metric));
+  return summarizeValues(metric === 'quality' ? values.filter((v) => Number.isFinite(v)) : values);
 }
 
 /** Decides a live split from all units observed so far; minSamples counts units per arm. */

@@ -17,6 +17,7 @@ import { STORE_FILE_NAME, openStore } from './store/connection';
 import { applyRetention } from './store/retention';
 import { startWalCheckpointer } from './store/walCheckpointer';
 import { anomalyWatcherFor } from './watch/anomalyWatcher';
+import { engineFor } from './optimize/engine';
 
 export const FLOWTUNE_VERSION = '0.1.0';
 export const LOG_FILE_NAME = 'daemon.log';
@@ -108,6 +109,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       }
     }, 15_000);
     pendingTimer.unref();
+    // Ask the upstream for its models now, so calls to models priced only in its listing are costed from the first one.
+    if (ctx.upstream) void engineFor(ctx).upstreamModels();
     const watcher = anomalyWatcherFor(ctx);
     if (loaded.config.watch.interval_seconds > 0) watcher.start(loaded.config.watch.interval_seconds * 1000);
 

@@ -75,7 +75,10 @@ export function priority(p: Proposal): number {
 export function chooseProposals(proposals: readonly Proposal[], busyWorkers: ReadonlySet<string>): ProposalGroup[] {
   const groups: ProposalGroup[] = [];
   const taken = new Set<string>();
-  const sorted = proposals.slice().sort((a, b) => priority(b) - priority(a));
+  // Changes decided on their own evidence go first: they take effect at once, and they take noise out of
+  // the experiments that follow on the same worker (a capped runaway no longer swamps a cost comparison).
+  const evidenceOnly = (p: Proposal) => (p.test.method === 'none' ? 1 : 0);
+  const sorted = proposals.slice().sort((a, b) => evidenceOnly(b) - evidenceOnly(a) || priority(b) - priority(a));
   for (const p of sorted) {
     const live = Boolean(p.apply.override);
     if (!live || !p.worker) {

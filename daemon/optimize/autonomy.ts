@@ -47,3 +47,14 @@ export function waitReason(p: Proposal, w: WorkerMeasurements | undefined, signa
   if (signal !== 'none' || cannotAlterOutput(p, w)) return null;
   return SIGNAL_NEEDED;
 }
+
+/**
+ * Cheaper models tried and rejected on one worker before the optimizer stops proposing more by
+ * itself: each rejected live split exposed up to its bound of units to a worse arm, so this bounds
+ * a worker's exposure to losing arms (regret) at MAX_REJECTED_MODEL_TRIALS bounds per analysis window.
+ */
+export const MAX_REJECTED_MODEL_TRIALS = 2;
+
+export function modelTrialsExhausted(recs: ReadonlyArray<{ worker: string | null; optimizer: string; state: string; createdAt: number }>, worker: string, since: number): boolean {
+  return recs.filter((r) => r.worker === worker && r.optimizer === 'model_selection' && r.state === 'rejected' && r.createdAt >= since).length >= MAX_REJECTED_MODEL_TRIALS;
+}

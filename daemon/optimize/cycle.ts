@@ -9,7 +9,7 @@ import { listDecisions, logDecision } from './decisionLog';
 import { locateEdit } from './editLocator';
 import type { OptimizeEngine } from './engine';
 import { canScore } from './evaluators/scoreOutput';
-import { qualitySignalOf, waitReason } from './autonomy';
+import { modelTrialsExhausted, qualitySignalOf, waitReason } from './autonomy';
 import { changeKey, type Proposal, type WorkerMeasurements } from './optimizer';
 import { compressionProposal, compressWithModel } from './optimizers/promptCompression';
 import { gatherMeasurements } from './measurements';
@@ -150,7 +150,9 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
   });
   report.analysed.workers = measurements.workers.length;
   report.analysed.calls = measurements.workers.reduce((s, w) => s + w.calls, 0);
-  let proposals = [...OPTIMIZERS, aiHypothesesOptimizer(ctx.db)].flatMap((o) => o.propose(measurements));
+  let proposals = [...OPTIMIZERS, aiHypothesesOptimizer(ctx.db)]
+    .flatMap((o) => o.propose(measurements))
+    .filter((p) => !(p.optimizer === 'model_selection' && p.worker && modelTrialsExhausted(all, p.worker, started - ANALYSIS_WINDOW_MS)));
   if (engine.judge) proposals = await withModelCompression(engine, proposals, measurements.workers, measurements);
   report.analysed.proposals = proposals.length;
   const busy = new Set<string>();

@@ -5,6 +5,7 @@
 // the best settings the simulator implies, so cost and quality are compared on the same inputs.
 import * as path from 'node:path';
 import OpenAI from 'openai';
+import { MAX_UNITS_PER_ARM } from '../../daemon/optimize/stats/splitDesign';
 import { makeTempDir, startTestDaemon } from './daemonHarness';
 
 export interface StepSettings {
@@ -37,6 +38,8 @@ export interface WindowFigures {
   costPerRun: number;
   /** Mean quality per worker on 0..1 (ratings mapped (r−1)/4). */
   quality: Record<string, number>;
+  /** Standard error of that mean (the simulators' own randomness). */
+  qualitySe: Record<string, number>;
 }
 
 export interface LoopResult {
@@ -55,6 +58,12 @@ export interface LoopResult {
   rolledBack: string[];
   waiting: string[];
   runningExperiments: number;
+  /** Calls stored without a cost (their model's price unknown when they were recorded). */
+  unpricedCalls: number;
+  /** Decision-log actions and how often each was taken. */
+  decisions: Record<string, number>;
+  /** Running experiments that already reached their bound of units per arm (must be 0: every experiment ends). */
+  runningPastBound: number;
   experiments: Array<{ worker: string; state: string; exposure: number | null; regret: number | null; margin: number | null }>;
 }
 
@@ -128,8 +137,15 @@ async function runPipeline(
   return out;
 }
 
+function standardError(xs: number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
+}
+
 function figures(c: Collector, runs: number): WindowFigures {
-  return { costPerRun: c.cost / runs, quality: Object.fromEntries(Object.entries(c.quality).map(([w, q]) => [w, mean(q)])) };
+  const per = (f: (q: number[]) => number) => Object.fromEntries(Object.entries(c.quality).map(([w, q]) => [w, f(q)]));
+  return { costPerRun: c.cost / runs, quality: per(mean), qualitySe: per(standardError) };
 }
 
 export async function runClosedLoop(pipeline: LoopPipeline, providerBaseURL: string, options: { calls: number; cycleEvery: number; finalWindowRuns: number; concurrency?: number; keepDir?: boolean }): Promise<LoopResult> {
@@ -187,6 +203,10 @@ export async function runClosedLoop(pipeline: LoopPipeline, providerBaseURL: str
     const fin = figures(final ?? { cost: 0, quality: {} }, options.finalWindowRuns);
     const recs = (await (await daemon.request('/v1/recommendations')).json()) as { recommendations: Array<{ title: string; state: string; worker: string | null }> };
     const exps = (await (await daemon.request('/v1/experiments')).json()) as { experiments: Array<{ worker: string | null; state: string; result: Record<string, unknown> | null }> };
+    const running = exps.experiments.filter((e) => e.state === 'running');
+    const db = daemon.daemon.ctx.db;
+    const unpricedCalls = (db.prepare(`SELECT COUNT(*) AS n FROM calls WHERE cost_usd IS NULL AND status = 'ok'`).get() as { n: number }).n;
+    const decisions = Object.fromEntries((db.prepare(`SELECT action, COUNT(*) AS n FROM decisions GROUP BY action`).all() as Array<{ action: string; n: number }>).map((r) => [r.action, r.n]));
     const margins: Record<string, number> = {};
     const policyMargin = daemon.daemon.ctx.config.policy.quality_margin;
     for (const step of pipeline.steps) margins[step.worker] = policyMargin;
@@ -211,7 +231,10 @@ export async function runClosedLoop(pipeline: LoopPipeline, providerBaseURL: str
       rejected: by('rejected'),
       rolledBack: by('rolled_back'),
       waiting: waiting.recommendations.filter((r) => r.state === 'open' && r.evidence?.waiting_for === 'quality_signal').map((r) => r.title),
-      runningExperiments: exps.experiments.filter((e) => e.state === 'running').length,
+      unpricedCalls,
+      decisions,
+      runningExperiments: running.length,
+      runningPastBound: running.filter((e) => ((e.result?.samples as number | undefined) ?? 0) >= MAX_UNITS_PER_ARM).length,
       experiments,
     };
   } finally {

@@ -105,10 +105,19 @@ export function startSplit(engine: OptimizeEngine, rec: Recommendation, proposal
 
 const MIN_UNITS_PER_ARM = 30;
 
-function designFrom(control: readonly ExperimentObservation[], policyMargin: number): SplitDesign | null {
-  const scored = control.map((o) => o.quality).filter((q) => Number.isFinite(q));
-  if (scored.length < MIN_UNITS_PER_ARM) return null;
-  return splitDesign(Math.sqrt(summarizeValues(scored).variance), policyMargin);
+/**
+ * The design, from the control arm's quality spread (blind to the treatment). A control without any
+ * spread yet (every call scored 1) says nothing about the score's noise: then the pooled spread sets
+ * the scale (its mean difference stays unused), and the design is not frozen until one exists.
+ */
+function designFrom(control: readonly ExperimentObservation[], treatment: readonly ExperimentObservation[], policyMargin: number): SplitDesign | null {
+  const scored = (xs: readonly ExperimentObservation[]) => xs.map((o) => o.quality).filter((q) => Number.isFinite(q));
+  const c = scored(control);
+  if (c.length < MIN_UNITS_PER_ARM) return null;
+  const sd = Math.sqrt(summarizeValues(c).variance);
+  if (sd > 0) return splitDesign(sd, policyMargin);
+  const pooled = Math.sqrt(summarizeValues([...c, ...scored(treatment)]).variance);
+  return pooled > 0 ? { ...splitDesign(pooled, policyMargin), frozen: false } : null;
 }
 
 /** How much traffic the treatment arm took, and the quality it cost if it was worse (regret). */
@@ -134,13 +143,13 @@ export function settleSplits(engine: OptimizeEngine): Array<{ rec: Recommendatio
     const observations = liveSplitObservations(ctx.db, exp.worker, exp.startedAt, evaluators);
     const primary = (exp.treatment.primaryMetric as 'cost' | 'latencyMs' | 'quality' | undefined) ?? 'cost';
     // The margin is fixed once, from the control arm alone (blind to the treatment), at the first look with enough units.
-    const design = (exp.result?.design as SplitDesign | undefined) ?? designFrom(observations.control, ctx.config.policy.quality_margin);
+    const design = (exp.result?.design as SplitDesign | undefined) ?? designFrom(observations.control, observations.treatment, ctx.config.policy.quality_margin);
     const settings: DecisionSettings = { ...DEFAULT_DECISION_SETTINGS, primaryMetric: primary, qualityMargin: design?.margin ?? ctx.config.policy.quality_margin, minSamples: MIN_UNITS_PER_ARM, maxSamples: design?.maxUnitsPerArm ?? splitDesign(0, 0).maxUnitsPerArm };
     const looks = Math.max(1, ((exp.result?.looks as number | undefined) ?? 0) + 1);
     const decision = withRankFallback(decideLiveSplit({ control: observations.control, treatment: observations.treatment, weights: [1, 1] }, settings), observations.control, observations.treatment, settings, looks);
     const exposure = exposureOf(observations.control, observations.treatment);
     if (decision.decision === 'continue') {
-      engine.experiments.updateResult(exp.id, { ...summary(decision), looks, ...(design ? { design } : {}), exposure });
+      engine.experiments.updateResult(exp.id, { ...summary(decision), looks, ...(design && design.frozen !== false ? { design } : {}), exposure });
       continue;
     }
     engine.overrides.set(exp.worker, { set: { split: null }, replace: false, set_by: 'flowtune', reason: `live split ${exp.id} ended: ${decision.decision}` });

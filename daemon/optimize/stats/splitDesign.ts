@@ -43,6 +43,8 @@ export interface SplitDesign {
   /** The margin in units of σ (what the design can resolve). */
   marginInSd: number;
   why: string;
+  /** false: provisional (set from pooled spread while the control had none), recomputed at the next look. */
+  frozen?: boolean;
 }
 
 export function splitDesign(controlQualitySd: number, policyMargin: number, alpha = 0.05, maxUnitsPerArm = MAX_UNITS_PER_ARM): SplitDesign {

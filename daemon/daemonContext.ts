@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { ProjectConfig } from '../shared/config';
 import type { Logger } from './log';
+import type { PriceTable } from './pricing/priceTable';
 import type { BatchWriter } from './store/batchWriter';
 
 export interface DaemonContext {
@@ -11,6 +12,8 @@ export interface DaemonContext {
   startedAt: number;
   db: Database.Database;
   writer: BatchWriter;
+  /** The price table calls are costed with (snapshot, override file, prices the upstream lists). */
+  prices: PriceTable;
   logger: Logger;
   config: ProjectConfig;
   /** Why the project config could not be used (the defaults are in force), or null. */

@@ -17,6 +17,7 @@ import { STORE_FILE_NAME, openStore } from './store/connection';
 import { applyRetention } from './store/retention';
 import { startWalCheckpointer } from './store/walCheckpointer';
 import { anomalyWatcherFor } from './watch/anomalyWatcher';
+import { engineFor } from './optimize/engine';
 
 export const FLOWTUNE_VERSION = '0.1.0';
 export const LOG_FILE_NAME = 'daemon.log';
@@ -56,7 +57,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     startedCheckpointer = checkpointer;
     const costs = createCostEstimator(loaded.config.prices_file ? path.resolve(path.dirname(configFile), loaded.config.prices_file) : undefined);
     for (const warning of costs.warnings) logger.warn(warning);
-    const writer = new BatchWriter(db, { contentMode: loaded.config.storage.content, costFor: costs.costFor });
+    // A call to a model the price table does not know asks the upstream for its listing (once): a
+    // provider that prices its models in GET /models is then costed from its next calls on.
+    let onUnpriced: () => void = () => undefined;
+    const costFor: typeof costs.costFor = (call) => {
+      const cost = costs.costFor(call);
+      if (cost === null && (call.inputTokens != null || call.outputTokens != null)) onUnpriced();
+      return cost;
+    };
+    const writer = new BatchWriter(db, { contentMode: loaded.config.storage.content, costFor });
     const token = randomBytes(24).toString('base64url');
     const ctx: DaemonContext = {
       dataDir,
@@ -65,6 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       startedAt: Date.now(),
       db,
       writer,
+      prices: costs.table,
       logger,
       config: loaded.config,
       configError: loaded.error,
@@ -74,6 +84,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       version: FLOWTUNE_VERSION,
     };
     const server = createHttpServer(ctx);
+    if (ctx.upstream) {
+      let asked = false;
+      onUnpriced = () => {
+        if (asked) return;
+        asked = true;
+        void engineFor(ctx).upstreamModels();
+      };
+    }
     attachLspServer(server, ctx);
     await server.listen({ host: '127.0.0.1', port: options.port });
     const address = server.server.address();

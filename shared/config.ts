@@ -31,11 +31,15 @@ export const projectConfigSchema = z.looseObject({
     .default({ replay_usd: 1 }),
   policy: z
     .object({
-      auto_apply: z.boolean().default(false),
+      /**
+       * Autonomy: proven live, reversible changes (proxy overrides) apply by themselves at the
+       * confidence threshold, are watched and rolled back on a regression. false: everything waits for a human.
+       */
+      auto_apply: z.boolean().default(true),
       confidence_threshold: z.number().min(0.5).max(0.999).default(0.9),
       quality_margin: z.number().min(0).max(1).default(0.02),
     })
-    .default({ auto_apply: false, confidence_threshold: 0.9, quality_margin: 0.02 }),
+    .default({ auto_apply: true, confidence_threshold: 0.9, quality_margin: 0.02 }),
   storage: z
     .object({
       /** How prompt and output text is stored: full (default, needed for replays), hash, or none. */
@@ -76,7 +80,7 @@ export const projectConfigSchema = z.looseObject({
     .object({
       /** Run an optimization cycle every N minutes; 0 (default) leaves it to POST /v1/optimize. */
       schedule_minutes: z.number().nonnegative().default(0),
-      /** Models a worker may be moved to, besides those already seen in the store. */
+      /** Narrows the models a worker may be moved to (by default every model the upstream lists at /v1/models, priced from its listing or the price table; when it lists none, these and the models seen in the store). */
       candidate_models: z.array(z.string().min(1)).default([]),
       /** How changes are tested: replay recorded inputs, split live traffic, or pick per worker. */
       experiment: z.enum(['auto', 'replay', 'split']).default('auto'),

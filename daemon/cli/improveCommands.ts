@@ -24,6 +24,7 @@ export function describeCycle(report: CycleReport): string[] {
   for (const a of report.applied) lines.push(`  applied ${a.title}`);
   for (const r of report.rolled_back) lines.push(`  rolled back ${r.recommendation_id}: ${r.reasons.join('; ')}`);
   for (const l of report.left_for_review) lines.push(`  review  ${l.title} (confidence ${l.confidence.toFixed(3)})`);
+  for (const w of report.waiting) lines.push(`  waiting ${w.title}: ${w.reason}`);
   for (const b of report.bandits) lines.push(`  bandit  ${b.worker}: ${b.action} ${Object.entries(b.weights).map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`).join(' ')}`);
   return lines;
 }

@@ -26,8 +26,10 @@ export function applyRecommendation(engine: OptimizeEngine, rec: Recommendation,
     logDecision(engine.ctx.db, { actor, action: 'accept', recommendationId: rec.id, experimentId: rec.experimentId, worker: rec.worker, summary: `accepted "${rec.title}" (an edit to make in code or config)`, evidence: { edit: rec.edit, ...evidence } });
     return updated;
   }
-  const current = engine.overrides.get(rec.worker);
-  const before = workerWindowMetrics(engine.ctx.db, rec.worker, Math.max(now - BASELINE_WINDOW_MS, current?.set_at ?? 0), now);
+  // The baseline is the worker's traffic since its last applied change (not since any override write:
+  // ending a split rewrites the override too, and the control arm is the right baseline then).
+  const lastApplied = Math.max(0, ...engine.recommendations.list({ state: 'applied' }).filter((r) => r.worker === rec.worker).map((r) => (r.evidence.watch as WatchRecord | undefined)?.applied?.at ?? 0));
+  const before = workerWindowMetrics(engine.ctx.db, rec.worker, Math.max(now - BASELINE_WINDOW_MS, lastApplied), now);
   const applied = applyOverride(engine.overrides, rec.worker, apply.override, { actor: actor === 'human' ? 'human' : 'flowtune', reason }, apply.promptVariant, now);
   const watch: WatchRecord = { applied, before, expectation: { metric: rec.expectedGain.metric, relative: rec.expectedGain.relative }, done: false };
   const updated = engine.recommendations.update(rec.id, { state: 'applied', evidence: { watch } });

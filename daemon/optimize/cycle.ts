@@ -9,6 +9,7 @@ import { listDecisions, logDecision } from './decisionLog';
 import { locateEdit } from './editLocator';
 import type { OptimizeEngine } from './engine';
 import { canScore } from './evaluators/scoreOutput';
+import { modelTrialsExhausted, qualitySignalOf, waitReason } from './autonomy';
 import { changeKey, type Proposal, type WorkerMeasurements } from './optimizer';
 import { compressionProposal, compressWithModel } from './optimizers/promptCompression';
 import { gatherMeasurements } from './measurements';
@@ -33,6 +34,8 @@ export interface CycleReport {
   left_for_review: Array<{ recommendation_id: string; title: string; confidence: number }>;
   rejected: Array<{ recommendation_id: string; title: string; reasons: string[] }>;
   testing: Array<{ recommendation_id: string; title: string; experiment_id: string }>;
+  /** Live changes held back until their worker has a quality signal, and why. */
+  waiting: Array<{ recommendation_id: string; title: string; worker: string | null; reason: string }>;
   bandits: BanditOutcome[];
   spent_usd: number;
 }
@@ -43,8 +46,14 @@ export function cycleCount(engine: OptimizeEngine): number {
   return (engine.ctx.db.prepare(`SELECT COUNT(*) AS n FROM decisions WHERE action = 'cycle'`).get() as { n: number }).n;
 }
 
+/** A recommendation held back until its worker has a quality signal (see autonomy.ts). */
+function isWaiting(rec: Recommendation): boolean {
+  return rec.state === 'open' && rec.evidence.waiting_for === 'quality_signal';
+}
+
+/** Changes already tried (or decided); those waiting for a quality signal may come back. */
 function triedKeys(recs: readonly Recommendation[]): Set<string> {
-  return new Set(recs.map((r) => changeKey(r.worker, r.change)));
+  return new Set(recs.filter((r) => !isWaiting(r)).map((r) => changeKey(r.worker, r.change)));
 }
 
 export interface ProposalGroup {
@@ -66,7 +75,10 @@ export function priority(p: Proposal): number {
 export function chooseProposals(proposals: readonly Proposal[], busyWorkers: ReadonlySet<string>): ProposalGroup[] {
   const groups: ProposalGroup[] = [];
   const taken = new Set<string>();
-  const sorted = proposals.slice().sort((a, b) => priority(b) - priority(a));
+  // Changes decided on their own evidence go first: they take effect at once, and they take noise out of
+  // the experiments that follow on the same worker (a capped runaway no longer swamps a cost comparison).
+  const evidenceOnly = (p: Proposal) => (p.test.method === 'none' ? 1 : 0);
+  const sorted = proposals.slice().sort((a, b) => evidenceOnly(b) - evidenceOnly(a) || priority(b) - priority(a));
   for (const p of sorted) {
     const live = Boolean(p.apply.override);
     if (!live || !p.worker) {
@@ -109,6 +121,7 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
     left_for_review: [],
     rejected: [],
     testing: [],
+    waiting: [],
     bandits: [],
     spent_usd: 0,
   };
@@ -122,7 +135,9 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
 
   onProgress('measuring', 0, 1);
   const all = engine.recommendations.list();
+  const listedModels = await engine.upstreamModels();
   const measurements = gatherMeasurements(ctx.db, {
+    listedModels,
     now: started,
     since: started - ANALYSIS_WINDOW_MS,
     config: ctx.config,
@@ -135,7 +150,9 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
   });
   report.analysed.workers = measurements.workers.length;
   report.analysed.calls = measurements.workers.reduce((s, w) => s + w.calls, 0);
-  let proposals = [...OPTIMIZERS, aiHypothesesOptimizer(ctx.db)].flatMap((o) => o.propose(measurements));
+  let proposals = [...OPTIMIZERS, aiHypothesesOptimizer(ctx.db)]
+    .flatMap((o) => o.propose(measurements))
+    .filter((p) => !(p.optimizer === 'model_selection' && p.worker && modelTrialsExhausted(all, p.worker, started - ANALYSIS_WINDOW_MS)));
   if (engine.judge) proposals = await withModelCompression(engine, proposals, measurements.workers, measurements);
   report.analysed.proposals = proposals.length;
   const busy = new Set<string>();
@@ -144,10 +161,21 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
   const chosen = chooseProposals(proposals, busy);
 
   let budgetLeft = ctx.config.budgets.replay_usd;
+  const waitingByKey = new Map(all.filter(isWaiting).map((r) => [changeKey(r.worker, r.change), r]));
   for (const [index, group] of chosen.entries()) {
     for (const proposal of [group.proposal, ...group.alternates]) {
       onProgress(`testing: ${proposal.title}`, index, chosen.length);
       const w = measurements.workers.find((x) => x.worker === proposal.worker);
+      const key = changeKey(proposal.worker, proposal.change);
+      const waitingRec = waitingByKey.get(key);
+      const wait = waitReason(proposal, w, w ? qualitySignalOf(w, Boolean(engine.judge)) : 'none');
+      if (wait) {
+        const held = waitingRec ?? holdForSignal(engine, proposal, locateEdit(proposal.apply.edit, proposal.worker, w?.source ?? null, engine.configText()), wait);
+        report.waiting.push({ recommendation_id: held.id, title: held.title, worker: held.worker, reason: wait });
+        break;
+      }
+      // The signal has come: the held recommendation gives way to a fresh one, tested now.
+      if (waitingRec) engine.recommendations.update(waitingRec.id, { state: 'dismissed', evidence: { waiting_for: null, superseded: true } });
       const edit = locateEdit(proposal.apply.edit, proposal.worker, w?.source ?? null, engine.configText());
       const rec = engine.recommendations.create(proposal, edit);
       const method = methodFor(engine, proposal, w);
@@ -179,10 +207,18 @@ export async function runCycle(engine: OptimizeEngine, onProgress: ProgressFn = 
     recommendationId: null,
     experimentId: null,
     worker: null,
-    summary: `cycle ${cycle}: ${report.analysed.proposals} proposals over ${report.analysed.workers} workers; ${report.applied.length} applied, ${report.rolled_back.length} rolled back, ${report.left_for_review.length} for review, ${report.rejected.length} rejected`,
+    summary: `cycle ${cycle}: ${report.analysed.proposals} proposals over ${report.analysed.workers} workers; ${report.applied.length} applied, ${report.rolled_back.length} rolled back, ${report.testing.length} testing, ${report.waiting.length} waiting for a quality signal, ${report.left_for_review.length} for review, ${report.rejected.length} rejected`,
     evidence: { ...report, watched: report.watched.length },
   });
   return report;
+}
+
+/** Records a live change that waits for a quality signal (once; later cycles find it by its key). */
+function holdForSignal(engine: OptimizeEngine, proposal: Proposal, edit: ReturnType<typeof locateEdit>, reason: string): Recommendation {
+  const rec = engine.recommendations.create(proposal, edit);
+  const updated = engine.recommendations.update(rec.id, { evidence: { waiting_for: 'quality_signal', wait_reason: reason } });
+  logDecision(engine.ctx.db, { actor: 'flowtune', action: 'wait', recommendationId: rec.id, experimentId: null, worker: rec.worker, summary: `holding "${rec.title}": ${reason}`, evidence: { apply: applyOf(rec) } });
+  return updated;
 }
 
 /** Turns a test result into the recommendation's fate, by policy. */

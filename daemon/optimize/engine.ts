@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import OpenAI from 'openai';
 import type { DaemonContext } from '../daemonContext';
-import { loadPriceTable, type PriceTable } from '../pricing/priceTable';
+import type { PriceTable } from '../pricing/priceTable';
 import { configPathFor } from '../projectConfig';
 import type { OverrideStore } from '../proxy/overrideStore';
 import { proxyStateFor } from '../proxy/proxyState';
@@ -13,6 +13,7 @@ import { ExperimentStore } from './experimentStore';
 import { openaiArmCaller } from './experiments/openaiArmCaller';
 import type { ArmCaller } from './experiments/pairedReplay';
 import { RecommendationStore } from './recommendationStore';
+import { fetchUpstreamModels } from './upstreamModels';
 
 export interface OptimizeEngine {
   ctx: DaemonContext;
@@ -23,12 +24,19 @@ export interface OptimizeEngine {
   judge: Judge | null;
   /** The caller for replays of a worker, or null when no upstream is known. */
   armCallerFor(worker: string): ArmCaller | null;
+  /**
+   * Model ids the upstream lists (GET /v1/models), with their listed prices put into the price table;
+   * asked at most every few minutes; empty when there is no upstream or it lists nothing.
+   */
+  upstreamModels(): Promise<string[]>;
   /** flowtune.config.json text and workspace-relative name, when the file exists. */
   configText(): { text: string; file: string } | null;
   running: Promise<unknown> | null;
   /** What the running cycle is doing (for progress displays). */
   progress: { stage: string; done: number; total: number; at: number } | null;
 }
+
+const MODEL_LIST_TTL_MS = 10 * 60_000;
 
 const engines = new WeakMap<DaemonContext, OptimizeEngine>();
 
@@ -45,7 +53,8 @@ export function engineFor(ctx: DaemonContext): OptimizeEngine {
   const existing = engines.get(ctx);
   if (existing) return existing;
   const configFile = configPathFor(ctx.dataDir);
-  const prices = loadPriceTable({ overrideFile: ctx.config.prices_file ? path.resolve(path.dirname(configFile), ctx.config.prices_file) : null }).table;
+  const prices = ctx.prices;
+  let listed: { at: number; ids: string[] } | null = null;
   const callers = new Map<string, ArmCaller>();
   const judgeBase = ctx.config.judge?.base_url ?? ctx.upstream;
   const engine: OptimizeEngine = {
@@ -64,6 +73,22 @@ export function engineFor(ctx: DaemonContext): OptimizeEngine {
         callers.set(base, caller);
       }
       return caller;
+    },
+    async upstreamModels() {
+      const now = Date.now();
+      if (listed && now - listed.at < MODEL_LIST_TTL_MS) return listed.ids;
+      let ids: string[] = [];
+      if (ctx.upstream) {
+        try {
+          const models = await fetchUpstreamModels(new OpenAI({ baseURL: ctx.upstream, apiKey: apiKey(), maxRetries: 1, timeout: 15_000 }));
+          prices.setProviderPrices(models.flatMap((m) => (m.price ? [{ model: m.id, ...m.price }] : [])));
+          ids = models.map((m) => m.id);
+        } catch (error) {
+          ctx.logger.warn('the upstream did not list its models (GET /models); candidates come from the config and the store', { error: (error as Error).message });
+        }
+      }
+      listed = { at: now, ids };
+      return ids;
     },
     configText() {
       try {

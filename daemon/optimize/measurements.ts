@@ -5,6 +5,7 @@ import type { ProjectConfig } from '../../shared/config';
 import type { OverrideSpec } from '../../shared/http/overrides';
 import type { PriceTable } from '../pricing/priceTable';
 import { duplicateRate } from '../proxy/responseCache';
+import { candidateModels } from './upstreamModels';
 import type { Measurements, ModelPriceView, ModelUsage, RunTrace, WorkerMeasurements } from './optimizer';
 
 export interface MeasureOptions {
@@ -14,6 +15,8 @@ export interface MeasureOptions {
   prices: PriceTable;
   overrideOf(worker: string): { spec: OverrideSpec; setAt: number } | null;
   triedKeys: ReadonlySet<string>;
+  /** Model ids the upstream lists (GET /v1/models); empty when unknown. */
+  listedModels?: readonly string[];
   maxTraces?: number;
 }
 
@@ -207,7 +210,15 @@ export function gatherMeasurements(db: Database.Database, options: MeasureOption
   }
   const seen = (db.prepare(`SELECT DISTINCT request_model AS m FROM calls WHERE request_model IS NOT NULL AND started_at >= ?`).all(since) as Array<{ m: string }>).map((r) => r.m);
   const configured = config.workers.map((w) => w.model).filter((m): m is string => Boolean(m));
-  const candidateModels = [...new Set([...config.optimize.candidate_models, ...seen, ...configured])].filter((m) => priceView(options.prices, m) !== null);
+  const candidates = candidateModels({
+    listed: options.listedModels ?? [],
+    configured: config.optimize.candidate_models,
+    seen: [...seen, ...configured],
+    usable: (m) => {
+      const hit = options.prices.lookup(m);
+      return hit !== null && (hit.price.mode === undefined || hit.price.mode === 'chat' || hit.price.mode === 'responses');
+    },
+  });
   return {
     now,
     since,
@@ -215,7 +226,7 @@ export function gatherMeasurements(db: Database.Database, options: MeasureOption
     workers,
     traces: runTraces(db, since, now, options.maxTraces),
     priceOf: (model) => priceView(options.prices, model),
-    candidateModels,
+    candidateModels: candidates,
     triedKeys: options.triedKeys,
   };
 }

@@ -7,7 +7,7 @@ import { CONTROL_ARM, liveSplitObservations, splitFor, TREATMENT_ARM } from './e
 import { runPairedReplay, type ArmSettings } from './experiments/pairedReplay';
 import { loadReplayInputs } from './experiments/replayInputs';
 import type { Proposal, WorkerMeasurements } from './optimizer';
-import { DEFAULT_DECISION_SETTINGS, decideLiveSplit, type DecisionSettings, type ExperimentDecision } from './stats';
+import { DEFAULT_DECISION_SETTINGS, decideLiveSplit, splitDesign, summarizeValues, type DecisionSettings, type ExperimentDecision, type ExperimentObservation, type SplitDesign } from './stats';
 import { withRankFallback } from './experiments/signTestFallback';
 import { applyOf } from './applyRecommendation';
 
@@ -22,7 +22,6 @@ export interface TestResult {
   method?: string;
 }
 
-const SPLIT_MAX_UNITS = 2000;
 
 function summary(decision: ExperimentDecision): Record<string, unknown> {
   return {
@@ -104,6 +103,34 @@ export function startSplit(engine: OptimizeEngine, rec: Recommendation, proposal
   return { verdict: 'continue', confidence: proposal.confidence, reasons: ['live split started: half the runs get the change'], samples: 0, spentUsd: 0, experimentId: experiment.id, splitRunning: true, method: 'split' };
 }
 
+const MIN_UNITS_PER_ARM = 30;
+
+/**
+ * The design, from the control arm's quality spread (blind to the treatment). A control without any
+ * spread yet (every call scored 1) says nothing about the score's noise: then the pooled spread sets
+ * the scale (its mean difference stays unused), and the design is not frozen until one exists.
+ */
+function designFrom(control: readonly ExperimentObservation[], treatment: readonly ExperimentObservation[], policyMargin: number): SplitDesign | null {
+  const scored = (xs: readonly ExperimentObservation[]) => xs.map((o) => o.quality).filter((q) => Number.isFinite(q));
+  const c = scored(control);
+  if (c.length < MIN_UNITS_PER_ARM) return null;
+  const sd = Math.sqrt(summarizeValues(c).variance);
+  if (sd > 0) return splitDesign(sd, policyMargin);
+  const pooled = Math.sqrt(summarizeValues([...c, ...scored(treatment)]).variance);
+  return pooled > 0 ? { ...splitDesign(pooled, policyMargin), frozen: false } : null;
+}
+
+/** How much traffic the treatment arm took, and the quality it cost if it was worse (regret). */
+export function exposureOf(control: readonly ExperimentObservation[], treatment: readonly ExperimentObservation[]): { treatment_units: number; quality_regret: number } {
+  const mean = (xs: readonly ExperimentObservation[]) => {
+    const q = xs.map((o) => o.quality).filter((v) => Number.isFinite(v));
+    return q.length > 0 ? q.reduce((s, v) => s + v, 0) / q.length : null;
+  };
+  const c = mean(control);
+  const t = mean(treatment);
+  return { treatment_units: treatment.length, quality_regret: c !== null && t !== null ? Math.max(0, c - t) * treatment.length : 0 };
+}
+
 /** Decides every running live split that has enough data; finished ones lose their split. */
 export function settleSplits(engine: OptimizeEngine): Array<{ rec: Recommendation; result: TestResult }> {
   const { ctx } = engine;
@@ -115,16 +142,21 @@ export function settleSplits(engine: OptimizeEngine): Array<{ rec: Recommendatio
     const evaluators = ctx.config.workers.find((w) => w.name === exp.worker)?.evaluators ?? [];
     const observations = liveSplitObservations(ctx.db, exp.worker, exp.startedAt, evaluators);
     const primary = (exp.treatment.primaryMetric as 'cost' | 'latencyMs' | 'quality' | undefined) ?? 'cost';
-    const settings: DecisionSettings = { ...DEFAULT_DECISION_SETTINGS, primaryMetric: primary, qualityMargin: ctx.config.policy.quality_margin, minSamples: 30, maxSamples: SPLIT_MAX_UNITS };
+    // The margin is fixed once, from the control arm alone (blind to the treatment), at the first look with enough units.
+    const design = (exp.result?.design as SplitDesign | undefined) ?? designFrom(observations.control, observations.treatment, ctx.config.policy.quality_margin);
+    const settings: DecisionSettings = { ...DEFAULT_DECISION_SETTINGS, primaryMetric: primary, qualityMargin: design?.margin ?? ctx.config.policy.quality_margin, minSamples: MIN_UNITS_PER_ARM, maxSamples: design?.maxUnitsPerArm ?? splitDesign(0, 0).maxUnitsPerArm };
     const looks = Math.max(1, ((exp.result?.looks as number | undefined) ?? 0) + 1);
     const decision = withRankFallback(decideLiveSplit({ control: observations.control, treatment: observations.treatment, weights: [1, 1] }, settings), observations.control, observations.treatment, settings, looks);
+    const exposure = exposureOf(observations.control, observations.treatment);
     if (decision.decision === 'continue') {
-      engine.experiments.updateResult(exp.id, { ...summary(decision), looks });
+      engine.experiments.updateResult(exp.id, { ...summary(decision), looks, ...(design && design.frozen !== false ? { design } : {}), exposure });
       continue;
     }
     engine.overrides.set(exp.worker, { set: { split: null }, replace: false, set_by: 'flowtune', reason: `live split ${exp.id} ended: ${decision.decision}` });
-    engine.experiments.finish(exp.id, decision.decision === 'ship' ? 'shipped' : 'rejected', summary(decision), 0);
-    const result: TestResult = { verdict: decision.decision, confidence: decision.confidence, reasons: decision.reasons, samples: decision.samples, spentUsd: 0, experimentId: exp.id, splitRunning: false, method: 'split' };
+    engine.experiments.finish(exp.id, decision.decision === 'ship' ? 'shipped' : 'rejected', { ...summary(decision), looks, design, exposure }, 0);
+    const reasons = design ? [...decision.reasons, design.why] : decision.reasons;
+    if (decision.decision === 'reject') reasons.push(`exposure: ${exposure.treatment_units} units on the treatment arm, estimated quality regret ${exposure.quality_regret.toFixed(2)} (units × quality lost)`);
+    const result: TestResult = { verdict: decision.decision, confidence: decision.confidence, reasons, samples: decision.samples, spentUsd: 0, experimentId: exp.id, splitRunning: false, method: 'split' };
     if (!applyOf(rec).override) continue;
     settled.push({ rec, result });
   }

@@ -7,7 +7,11 @@ export interface WindowMetrics {
   calls: number;
   successRate: number;
   costPerCall: number;
+  /** Per-call cost variance (0 when unknown), so a cost rise is judged against the cost's own noise. */
+  costVariance?: number;
   latencyMeanMs: number | null;
+  /** Per-call latency variance (0 when unknown). */
+  latencyVariance?: number;
   quality: number | null;
   qualityCount: number;
   /** Per-call quality variance, for the quality test (0 when unknown). */
@@ -30,6 +34,11 @@ export interface WatchVerdict {
 const ALPHA = 0.01;
 /** A cost or latency this much above the pre-change level is a regression whatever was expected. */
 const TOLERATED_RISE = 0.15;
+
+/** Standard error of a window mean; an unknown variance counts as none (the bare threshold decides). */
+function se(variance: number | undefined, n: number): number {
+  return variance !== undefined && n > 0 ? Math.sqrt(variance / n) : 0;
+}
 
 function oneSidedDropP(before: number, after: number, seBefore: number, seAfter: number): number {
   const se = Math.sqrt(seBefore ** 2 + seAfter ** 2);
@@ -61,10 +70,15 @@ export function judgeWatch(before: WindowMetrics, after: WindowMetrics, expectat
     }
   }
   if (changes.cost !== null && changes.cost > TOLERATED_RISE + Math.max(0, expectation.metric === 'cost' ? 0 : expectation.relative)) {
-    reasons.push(`cost per call rose ${(changes.cost * 100).toFixed(0)}% (expected ${(expectation.metric === 'cost' ? expectation.relative * 100 : 0).toFixed(0)}%)`);
+    // A rise is a regression only when it stands out of the per-call cost noise (inputs of different
+    // lengths cost different amounts): one-sided test of after > before·(1 + tolerated rise).
+    const p = 1 - oneSidedDropP(before.costPerCall * (1 + TOLERATED_RISE), after.costPerCall, se(before.costVariance, before.calls), se(after.costVariance, after.calls));
+    if (p < ALPHA) reasons.push(`cost per call rose ${(changes.cost * 100).toFixed(0)}% (expected ${(expectation.metric === 'cost' ? expectation.relative * 100 : 0).toFixed(0)}%, p=${p.toPrecision(2)})`);
   }
-  if (changes.latency !== null && changes.latency > 2 * TOLERATED_RISE + (expectation.metric === 'latencyMs' ? Math.max(0, expectation.relative) : 0)) {
-    reasons.push(`mean latency rose ${(changes.latency * 100).toFixed(0)}%`);
+  const latencyTolerance = 2 * TOLERATED_RISE + (expectation.metric === 'latencyMs' ? Math.max(0, expectation.relative) : 0);
+  if (changes.latency !== null && before.latencyMeanMs !== null && after.latencyMeanMs !== null && changes.latency > latencyTolerance) {
+    const p = 1 - oneSidedDropP(before.latencyMeanMs * (1 + latencyTolerance), after.latencyMeanMs, se(before.latencyVariance, before.calls), se(after.latencyVariance, after.calls));
+    if (p < ALPHA) reasons.push(`mean latency rose ${(changes.latency * 100).toFixed(0)}% (p=${p.toPrecision(2)})`);
   }
   return { verdict: reasons.length > 0 ? 'regressed' : 'held', reasons, changes };
 }

@@ -187,6 +187,19 @@ export class PriceTable {
     return found;
   }
 
+  /**
+   * Prices a provider lists for its own models (its GET /v1/models): for those names they win over
+   * the snapshot, since the provider's bill is what a call costs there.
+   */
+  setProviderPrices(entries: ReadonlyArray<{ model: string; inputPerToken: number; outputPerToken: number }>): void {
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      const base = this.byName.get(normalizeModelName(e.model))?.price ?? {};
+      this.set(e.model, { ...base, input_cost_per_token: e.inputPerToken, output_cost_per_token: e.outputPerToken } as ModelPrice);
+    }
+    this.reindex();
+  }
+
   /** Cost of one call, or null when the model is unknown. */
   computeCost(query: CostQuery): CostResult | null {
     const hit = this.lookup(query.model);

@@ -7,6 +7,7 @@
 // --stages auto|on|off (in-process ingest stage breakdown; auto = when the ingest target is missed)
 // --profile [--profile-spans N] (an extra daemon run under --cpu-prof, summarised) --skip-ingest --skip-query --skip-detector
 // --skip-proxy (the proxy overhead bench, test/bench/proxyBench.ts, about 2.5 minutes)
+// --skip-loop (the closed loop on two simulators from no config, test/bench/closedLoopBench.ts, about 1 minute)
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +21,7 @@ import { runIngestCase, type IngestCaseResult } from './ingestBench';
 import { runQueryBench, type QueryBenchResult } from './queryBench';
 import { TARGETS, formatReport, formatThreads, type BenchReport, type DetectorResult, type MachineInfo } from './report';
 import { measureStages, type StageBreakdown } from './stageBreakdown';
+import { closedLoopMarkdown } from './closedLoopBench';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     'skip-query': { type: 'boolean', default: false },
     'skip-detector': { type: 'boolean', default: false },
     'skip-proxy': { type: 'boolean', default: false },
+    'skip-loop': { type: 'boolean', default: false },
   },
 });
 
@@ -194,10 +197,12 @@ async function main(): Promise<void> {
   const query = args['skip-query'] ? null : runQuery();
   const detector = args['skip-detector'] ? 'skipped' : await runDetector();
   const proxy = args['skip-proxy'] ? null : await runProxy();
+  if (!args['skip-loop']) log('closed loop: two simulated providers, 2,000 calls each, no config…');
+  const loop = args['skip-loop'] ? '' : await closedLoopMarkdown(log);
   machine.loadAtEnd = loadAverage();
   const report: BenchReport = { machine, totalSeconds: (performance.now() - started) / 1000, ingest, stages, query, detector, profile };
   const proxyMarkdown = proxy === null ? '' : 'error' in proxy ? `### Proxy overhead\n\nnot measured: ${proxy.error}` : proxy.markdown;
-  const markdown = proxyMarkdown ? `${formatReport(report)}\n\n${proxyMarkdown}` : formatReport(report);
+  const markdown = [formatReport(report), proxyMarkdown, loop].filter((part) => part.length > 0).join('\n\n');
   const outDir = path.join(REPO_ROOT, 'test-artifacts');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify({ ...report, proxy }, null, 2)}\n`);

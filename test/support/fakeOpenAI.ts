@@ -98,6 +98,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+      // The daemon's own look at the model list (asked when a call names a model it cannot price) is
+      // not a model call: faults and the in-flight count apply to model calls only.
+      if (req.method === 'GET' && (req.url ?? '').split('?')[0].endsWith('/models')) return void handle(req, res, body, { kind: 'none' }, chatResponder);
       const current: Fault = fault;
       if (fault.kind !== 'none' && --faultRemaining <= 0) {
         fault = { kind: 'none' };

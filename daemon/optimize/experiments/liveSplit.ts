@@ -31,9 +31,14 @@ interface CallRow {
   q: number | null;
 }
 
-/** Quality of a live call: its posted scores, else the worker's rule evaluators, else success. */
-function callQuality(row: CallRow, evaluators: readonly Evaluator[]): number {
+/**
+ * Quality of a live call: its posted scores, else the worker's rule evaluators, else success. When
+ * the application posts feedback for this worker, a call without a score has no quality (NaN) rather
+ * than a made-up 1: mixing the two would dilute the signal the decision rests on.
+ */
+function callQuality(row: CallRow, evaluators: readonly Evaluator[], feedback: boolean): number {
   if (row.q !== null) return row.q;
+  if (feedback) return Number.NaN;
   if (row.status !== 'ok') return 0;
   const rules = evaluators.filter((e): e is RuleEvaluator => e.type !== 'llm-rubric');
   if (rules.length > 0 && row.output_text !== null) return rules.reduce((s, e) => s + scoreRule(e, row.output_text as string).value, 0) / rules.length;
@@ -54,8 +59,9 @@ export function liveSplitObservations(
     )
     .all(worker, since, CONTROL_ARM, TREATMENT_ARM) as CallRow[];
   const out = { control: [] as ExperimentObservation[], treatment: [] as ExperimentObservation[] };
+  const feedback = rows.some((r) => r.q !== null);
   for (const row of rows) {
-    const observation = { cost: row.cost_usd ?? 0, latencyMs: row.latency_ms ?? 0, quality: callQuality(row, evaluators), success: row.status === 'ok' };
+    const observation = { cost: row.cost_usd ?? 0, latencyMs: row.latency_ms ?? 0, quality: callQuality(row, evaluators, feedback), success: row.status === 'ok' };
     (row.variant === CONTROL_ARM ? out.control : out.treatment).push(observation);
   }
   return out;

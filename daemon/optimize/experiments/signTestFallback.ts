@@ -4,6 +4,11 @@
 // of that under "no effect" is 0.5^n. Bonferroni over every possible look keeps peeking sound.
 import { LOWER_IS_BETTER, metricValue, type DecisionSettings, type ExperimentDecision, type ExperimentObservation, type ReplayPair } from '../stats';
 
+/** A reject that only says the sample maximum was reached (the fallbacks may still find a verdict). */
+function endedAtMaximum(decision: ExperimentDecision): boolean {
+  return /^(inconclusive|stopped) after/.test(decision.reasons[0] ?? '');
+}
+
 export function signTestPValue(better: number, worse: number): number {
   // One-sided exact binomial tail P(X ≥ better | n, 1/2).
   const n = better + worse;
@@ -21,7 +26,7 @@ export function withSignTestFallback(decision: ExperimentDecision, pairs: readon
   const primary = decision.metrics.find((m) => m.role === 'primary');
   if (!primary || primary.valid || decision.samples < settings.minSamples) return decision;
   if (decision.decision === 'ship') return decision;
-  if (decision.decision === 'reject' && !decision.reasons[0]?.startsWith('inconclusive')) return decision;
+  if (decision.decision === 'reject' && !endedAtMaximum(decision)) return decision;
   const lowerIsBetter = LOWER_IS_BETTER[primary.metric];
   let better = 0;
   let worse = 0;
@@ -68,7 +73,7 @@ export function withRankFallback(
 ): ExperimentDecision {
   const primary = decision.metrics.find((m) => m.role === 'primary');
   if (!primary || primary.valid || decision.decision === 'ship' || decision.samples < settings.minSamples || decision.srm?.mismatch) return decision;
-  if (decision.decision === 'reject' && !decision.reasons[0]?.startsWith('inconclusive')) return decision;
+  if (decision.decision === 'reject' && !endedAtMaximum(decision)) return decision;
   const lowerIsBetter = LOWER_IS_BETTER[primary.metric];
   const c = control.map((o) => metricValue(o, primary.metric));
   const t = treatment.map((o) => metricValue(o, primary.metric));

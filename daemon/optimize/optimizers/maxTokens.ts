@@ -9,11 +9,15 @@ const MIN_NATURAL_OUTPUTS = 30;
 const MAX_NEW_CAP_SHARE = 0.6;
 const LENGTH_RATE_TO_RAISE = 0.05;
 
-/** The cap just above the natural p99, with headroom, rounded up to 16 tokens. */
+/**
+ * The cap above the natural p99 with headroom, and above the longest natural output seen (so no
+ * output observed to stop on its own would have been cut), rounded up to 16 tokens.
+ */
 export function rightSizedCap(naturalSorted: readonly number[]): number | null {
   const p99 = quantileSorted(naturalSorted, 0.99);
-  if (p99 === null) return null;
-  const withHeadroom = Math.max(p99 * 1.25, p99 + 32);
+  const longest = naturalSorted.at(-1);
+  if (p99 === null || longest === undefined) return null;
+  const withHeadroom = Math.max(p99 * 1.25, p99 + 32, longest + 1);
   return Math.ceil(withHeadroom / 16) * 16;
 }
 

@@ -1,9 +1,15 @@
 // Model selection: a cheaper model for a worker, to be shown (by replay or a live split) to hold
-// quality within the non-inferiority margin. Candidates come from the largest saving down; the cycle
-// tests the first and, when a replay rejects it, the next; a candidate that failed is not proposed again.
+// quality within the non-inferiority margin. The cheapest candidate first; after a failure, the one
+// nearest the current price; the cycle tests the first and, when a replay rejects it, the next; a
+// candidate that failed is not proposed again.
 import { changeKey, type Measurements, type Optimizer, type Proposal, type WorkerMeasurements } from '../optimizer';
 
-const MIN_CALLS = 30;
+/**
+ * Calls (since the worker's last override change) before a cheaper model is proposed: enough to
+ * estimate its mean token counts for the saving, which is all the proposal needs — whether quality
+ * holds is the experiment's question, not this count's.
+ */
+const MIN_CALLS = 20;
 /** Only moves that save at least this share of the worker's cost are worth an experiment. */
 const MIN_SAVING = 0.2;
 
@@ -19,13 +25,17 @@ function propose(w: WorkerMeasurements, m: Measurements): Proposal[] {
   if (!w.primaryModel || w.calls < MIN_CALLS) return [];
   const current = estimatedCostPerCall(m, w.primaryModel, w.inputTokensMean, w.outputTokensMean);
   if (current === null || current <= 0) return [];
-  const options = m.candidateModels
+  const cheaper = m.candidateModels
     .filter((model) => model !== w.primaryModel)
     .map((model) => ({ model, cost: estimatedCostPerCall(m, model, w.inputTokensMean, w.outputTokensMean) }))
-    .filter((c): c is { model: string; cost: number } => c.cost !== null && 1 - c.cost / current >= MIN_SAVING)
-    .filter((c) => !m.triedKeys.has(changeKey(w.worker, { kind: 'model', to: c.model })))
-    .sort((a, b) => a.cost - b.cost);
-  return options.slice(0, MAX_ALTERNATIVES).map((best, i) => proposal(w, current, best, options.slice(i + 1)));
+    .filter((c): c is { model: string; cost: number } => c.cost !== null && 1 - c.cost / current >= MIN_SAVING);
+  const untried = cheaper.filter((c) => !m.triedKeys.has(changeKey(w.worker, { kind: 'model', to: c.model })));
+  // The cheapest first (the largest saving); once one was tried and did not ship, the one nearest the
+  // current model's price next: price is the only prior on capability here, and the trials per worker are bounded.
+  const triedBefore = untried.length < cheaper.length;
+  const options = untried.sort((a, b) => (triedBefore ? b.cost - a.cost : a.cost - b.cost));
+  // After a failure only the nearest is proposed: the cycle ranks proposals by expected gain, which would put the cheapest first again.
+  return options.slice(0, triedBefore ? 1 : MAX_ALTERNATIVES).map((best, i) => proposal(w, current, best, options.slice(i + 1)));
 }
 
 function proposal(w: WorkerMeasurements, current: number, best: { model: string; cost: number }, others: Array<{ model: string }>): Proposal {

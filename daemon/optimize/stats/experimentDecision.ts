@@ -212,7 +212,9 @@ export function decide(
   if (!primary.improved) pending.push(`primary not yet significant: ${describe(primary)}`);
   if (!quality.nonInferior) pending.push(`quality non-inferiority not yet shown: lower bound ${quality.lowerBound.toFixed(4)} vs −${quality.margin}`);
   if (samples >= settings.maxSamples) {
-    return reject(1 - shipConfidence, [`inconclusive after ${samples} samples (the maximum)`, ...pending]);
+    // A bounded design ends here: with quality shown to hold but no significant gain, the change is not worth having.
+    const end = quality.nonInferior ? `stopped after ${samples} samples (the maximum): no difference worth having` : `inconclusive after ${samples} samples (the maximum)`;
+    return reject(1 - shipConfidence, [end, ...pending]);
   }
   return { ...base, decision: 'continue', confidence: shipConfidence, reasons: pending };
 }

@@ -15,3 +15,4 @@ export * from './pairedReplay';
 export * from './liveSplitDecision';
 export * from './bandit';
 export * from './specialFunctions';
+export * from './splitDesign';

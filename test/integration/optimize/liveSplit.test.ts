@@ -14,10 +14,13 @@ async function daemonWith(fake: FakeOpenAI, config: unknown): Promise<TestDaemon
   return startTestDaemon({ dataDir: path.join(workspace, '.flowtune'), upstream: fake.baseURL });
 }
 
-async function traffic(daemon: TestDaemon, runs: number, offset: number): Promise<void> {
+/** Runs of the one-step app; it posts its own quality score for every call (the split's quality signal). */
+async function traffic(daemon: TestDaemon, runs: number, offset: number, feedback = true): Promise<void> {
   for (let i = 0; i < runs; i++) {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${daemon.url}/openai/v1`, maxRetries: 0, defaultHeaders: { 'x-flowtune-token': daemon.token, 'x-flowtune-worker': 'sum', 'x-flowtune-run': `run-${offset + i}` } });
-    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `text ${offset + i}` }] });
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `text ${offset + i}` }] }).withResponse();
+    const callId = response.headers.get('x-flowtune-call-id');
+    if (feedback && callId) await daemon.request('/v1/feedback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ call_id: callId, quality: 1 }) });
   }
 }
 
@@ -58,6 +61,26 @@ describe('live split through the proxy', function () {
       assert.equal(after.override.spec.model, 'gpt-4o-mini');
       const experiments = (await (await daemon.request('/v1/experiments')).json()) as { experiments: Array<{ kind: string; state: string }> };
       assert.deepEqual(experiments.experiments.map((e) => [e.kind, e.state]), [['split', 'shipped']]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('without a quality signal a model change waits and says what it needs; once feedback arrives it is split-tested', async () => {
+    const daemon = await daemonWith(fake, { optimize: { candidate_models: ['gpt-4o-mini'] } });
+    try {
+      await traffic(daemon, 40, 0, false);
+      const first = (await (await daemon.request('/v1/optimize', { method: 'POST' })).json()) as { waiting: Array<{ reason: string }>; testing: unknown[]; applied: unknown[] };
+      assert.equal(first.waiting.length, 1, JSON.stringify(first));
+      assert.match(first.waiting[0].reason, /\/v1\/feedback/);
+      assert.deepEqual([first.testing.length, first.applied.length], [0, 0]);
+      // Asked again with nothing new: still waiting, and not recorded twice.
+      const again = (await (await daemon.request('/v1/optimize', { method: 'POST' })).json()) as { waiting: Array<{ recommendation_id: string }> };
+      assert.equal(again.waiting[0]?.recommendation_id, (first.waiting[0] as unknown as { recommendation_id: string }).recommendation_id);
+      await traffic(daemon, 20, 100, true);
+      const third = (await (await daemon.request('/v1/optimize', { method: 'POST' })).json()) as { tested: Array<{ method: string }>; waiting: unknown[] };
+      assert.equal(third.tested[0]?.method, 'split', JSON.stringify(third));
+      assert.equal(third.waiting.length, 0);
     } finally {
       await daemon.stop();
     }

@@ -83,6 +83,14 @@ describe('optimizers', () => {
       assert.equal(proposals[0].test.method, 'replay');
       assert.equal(proposals[0].confidence, 0.5);
     });
+    it('after a candidate was tried, proposes the one nearest the current price first', () => {
+      const nano = (m: Parameters<typeof measurements>[1] = {}) => measurements([worker()], { ...m, priceOf: (model) => ({ 'gpt-4o': { inputPerToken: 2.5e-6, outputPerToken: 1e-5 }, 'gpt-4o-mini': { inputPerToken: 1.5e-7, outputPerToken: 6e-7 }, 'gpt-4.1-mini': { inputPerToken: 4e-7, outputPerToken: 1.6e-6 }, 'gpt-4.1-nano': { inputPerToken: 1e-7, outputPerToken: 4e-7 } })[model] ?? null, candidateModels: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1-nano'] });
+      assert.deepEqual(modelSelectionOptimizer.propose(nano()).map((p) => p.change.to), ['gpt-4.1-nano', 'gpt-4o-mini', 'gpt-4.1-mini']);
+      const tried = new Set([changeKey('w', { kind: 'model', to: 'gpt-4.1-nano' })]);
+      const after = modelSelectionOptimizer.propose(nano({ triedKeys: tried }));
+      assert.deepEqual(after.map((p) => p.change.to), ['gpt-4.1-mini']);
+      assert.deepEqual(after[0].evidence.other_candidates, ['gpt-4o-mini']);
+    });
     it('proposes nothing for the cheapest model, unknown prices, few calls, or tried candidates', () => {
       assert.deepEqual(modelSelectionOptimizer.propose(measurements([worker({ primaryModel: 'gpt-4o-mini' })])), []);
       assert.deepEqual(modelSelectionOptimizer.propose(measurements([worker({ primaryModel: 'mystery-model' })])), []);

@@ -1,9 +1,9 @@
 // Per-series anomaly detectors for the daemon's watch loop, as pure functions over what the store
 // feeds them. Each returns an Anomaly or null. Numeric metrics (latency, cost, tokens, cost per
-// output token) go through the stream scorer (streamAnomaly.ts); here are the count tests:
-// Beta-binomial for rates with minimum counts (REFERENCES A.2.2), Welch for quality drops.
+// output token) go through the stream scorer with episodes (streamAnomaly.ts), error rate and quality
+// through bucket scores on the same episodes (bucketEpisodes.ts); here are the remaining count
+// tests, Beta-binomial with minimum counts (REFERENCES A.2.2), for 429s and streams without usage.
 import { probRateIncreased } from './betaBinomial';
-import { changeVsPrevious } from './trend';
 
 export type AnomalyKind =
   | 'point_spike' | 'sustained_shift' | 'error_rate_spike' | 'quality_drop'
@@ -60,10 +60,6 @@ export function detectRateSpike(baseline: RateWindow, recent: RateWindow, o: Rat
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
-/** Error-rate spike. */
-export const detectErrorRateSpike = (baseline: RateWindow, recent: RateWindow, o: Omit<RateSpikeOptions, 'kind'>) =>
-  detectRateSpike(baseline, recent, { ...o, kind: 'error_rate_spike' });
-
 /** Rate limiting: the share of 429 responses rose. */
 export function detectRateLimiting(baseline: RateWindow, recent: RateWindow, o: Omit<RateSpikeOptions, 'kind' | 'metric'>): Anomaly | null {
   const a = detectRateSpike(baseline, recent, { ...o, metric: '429 rate', kind: 'rate_limiting' });
@@ -89,26 +85,3 @@ export function detectMissingTelemetry(baseline: RateWindow, recent: RateWindow,
 
 const missingCause = (cur: number) =>
   `${pct(cur)} of streamed calls reported no token usage; set stream_options.include_usage so cost and tokens are recorded`;
-
-export interface QualityOptions { seriesKey: string; beganAt: number; minBaseline?: number; minRecent?: number; minDrop?: number; alpha?: number }
-
-/** Quality drop: mean of recent 0–1 scores below the baseline by at least minDrop, one-sided Welch p < alpha. */
-export function detectQualityDrop(baseline: readonly number[], recent: readonly number[], o: QualityOptions): Anomaly | null {
-  const b = baseline.filter(Number.isFinite);
-  const r = recent.filter(Number.isFinite);
-  if (b.length < (o.minBaseline ?? 20) || r.length < (o.minRecent ?? 5)) return null;
-  const c = changeVsPrevious(b, r);
-  const drop = c.previousMean - c.currentMean;
-  // One-sided p from the two-sided Welch p; a constant pair gives p = 0 when means differ.
-  const p = drop > 0 ? c.p / 2 : 1;
-  if (!(drop >= (o.minDrop ?? 0.05)) || !(p < (o.alpha ?? 0.01))) return null;
-  return {
-    kind: 'quality_drop',
-    severity: drop >= 0.15 ? 'critical' : 'warning',
-    seriesKey: o.seriesKey,
-    metric: 'quality',
-    beganAt: o.beganAt,
-    evidence: { baseline: c.previousMean, current: c.currentMean, statistic: drop, pValue: p },
-    cause: `quality fell from ${c.previousMean.toFixed(2)} to ${c.currentMean.toFixed(2)} (−${drop.toFixed(2)}, p=${p < 0.001 ? '<0.001' : p.toFixed(3)})`,
-  };
-}

@@ -3,19 +3,17 @@
 // Windows are count-based (the last RECENT_CALLS against the calls before them), so quiet and busy
 // workers are judged on the same amount of evidence.
 import {
-  detectErrorRateSpike,
   detectMissingTelemetry,
-  detectQualityDrop,
   detectRateLimiting,
   type Anomaly,
   type SeriesPoint,
 } from './anomalyDetectors';
 import { detectStreamAnomaly } from './streamAnomaly';
+import { detectQualityEpisode, detectRateEpisode } from './bucketEpisodes';
 import { median } from './robust';
 
 export const HISTORY_CALLS = 300;
 export const RECENT_CALLS = 50;
-export const RECENT_SCORES = 20;
 
 export interface GroupCall {
   t: number;
@@ -96,7 +94,8 @@ export function evaluateGroup(group: GroupIdentity, calls: readonly GroupCall[],
     const isError = (c: GroupCall) => c.status === 'error';
     const errorsKey = seriesKeyOf(group, 'errors');
     evaluatedSeries.push(errorsKey);
-    const errorSpike = detectErrorRateSpike(rate(baseline, isError), rate(recent, isError), { seriesKey: errorsKey, metric: 'error rate', beganAt: firstAt(isError) });
+    // Buckets of calls scored on the stream scorer's scale, with its episode rules (bucketEpisodes.ts).
+    const errorSpike = detectRateEpisode(calls.map((c) => ({ t: c.t, failed: isError(c) })), { seriesKey: errorsKey, metric: 'error rate' });
     if (errorSpike) detections.push(errorSpike);
 
     const isRateLimited = (c: GroupCall) => c.httpStatus === 429;
@@ -121,12 +120,7 @@ export function evaluateGroup(group: GroupIdentity, calls: readonly GroupCall[],
   if (quality.length > 0) {
     const qualityKey = seriesKeyOf(group, 'quality');
     evaluatedSeries.push(qualityKey);
-    const recent = quality.slice(-RECENT_SCORES);
-    const drop = detectQualityDrop(
-      quality.slice(0, -RECENT_SCORES).map((q) => q.value),
-      recent.map((q) => q.value),
-      { seriesKey: qualityKey, beganAt: recent[0].t },
-    );
+    const drop = detectQualityEpisode(quality, qualityKey);
     if (drop) detections.push(drop);
   }
   return { detections, evaluatedSeries };

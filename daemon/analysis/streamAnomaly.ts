@@ -4,7 +4,8 @@
 // is not an incident); it stays open while points keep scoring above a lower threshold
 // (hysteresis) or while the recent median is still far from the level before the episode (the
 // scorer adapts to a new level, the user still wants to hear the level is new); it closes after
-// `quiet` points with neither. Pure functions over numbers.
+// `quiet` points with neither. Error rate and quality reuse these episodes over bucket scores (bucketEpisodes.ts).
+// Pure functions over numbers.
 import type { Anomaly, SeriesPoint } from './anomalyDetectors';
 import { ALARM_THRESHOLD, StreamScorer } from './streamScorer';
 
@@ -36,7 +37,7 @@ export interface Episode {
 
 export type Direction = 'up' | 'down' | 'both';
 
-interface ScoredPoint { score: number; prediction: number; deviation: number }
+export interface ScoredPoint { score: number; prediction: number; deviation: number }
 
 /** Scores the values causally; a point against the watched direction scores 0. */
 export function scoreDirectional(values: readonly number[], timestamps: readonly number[], direction: Direction): ScoredPoint[] {

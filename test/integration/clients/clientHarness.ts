@@ -18,13 +18,31 @@ export const CLIENTS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'clients');
 export const CLIENT_NODE = process.env.FLOWTUNE_CLIENTS_NODE ?? process.execPath;
 const MODULES_DIR = process.env.FLOWTUNE_CLIENTS_DIR;
 
-/** The client scripts where they resolve the chosen modules: copied beside FLOWTUNE_CLIENTS_DIR's node_modules. */
-function scriptsDir(): string {
+/**
+ * The client scripts where they resolve the chosen modules: copied beside FLOWTUNE_CLIENTS_DIR's
+ * node_modules. A script listed under `flowtune.moduleOverrides` in that folder's package.json runs
+ * from its own folder whose node_modules/NAME is a copy of the aliased package (e.g. openai → openai-v6:
+ * @opentelemetry/instrumentation-openai declares openai <7, and its require hook patches a module by the
+ * folder name `openai`, so an alias folder would never be patched). Everything else resolves from the
+ * shared node_modules one level up.
+ */
+function scriptsDir(script: string): string {
   if (MODULES_DIR === undefined) return CLIENTS_DIR;
-  const run = path.join(MODULES_DIR, 'run');
+  const overrides = moduleOverrides(MODULES_DIR)[script];
+  const run = path.join(MODULES_DIR, overrides === undefined ? 'run' : `run-${path.parse(script).name}`);
   fs.mkdirSync(run, { recursive: true });
   for (const file of fs.readdirSync(CLIENTS_DIR)) fs.copyFileSync(path.join(CLIENTS_DIR, file), path.join(run, file));
+  for (const [name, alias] of Object.entries(overrides ?? {})) {
+    const target = path.join(run, 'node_modules', name);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.cpSync(path.join(MODULES_DIR, 'node_modules', alias), target, { recursive: true });
+  }
   return run;
+}
+
+function moduleOverrides(dir: string): Record<string, Record<string, string>> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { flowtune?: { moduleOverrides?: Record<string, Record<string, string>> } };
+  return manifest.flowtune?.moduleOverrides ?? {};
 }
 
 export interface ClientRun {
@@ -46,7 +64,7 @@ export async function runClient(script: string, via: 'proxy' | 'otlp', expectCal
   const daemon = await startTestDaemon({ upstream: fake.baseURL });
   try {
     let stderr = '';
-    const dir = scriptsDir();
+    const dir = scriptsDir(script);
     const child = spawn(CLIENT_NODE, [path.join(dir, script)], {
       cwd: dir,
       env: {
